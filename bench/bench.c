@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * clusterip-bench: micro-benchmarks of libclusterip against the C library.
+ * Usage: clusterip-bench [--quick] [GROUP...]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+/* ------------------------------------------------------------------ */
+/* Plumbing                                                           */
+/* ------------------------------------------------------------------ */
+
+uint64_t bench_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+void bench_print(const char *name, double value, const char *unit)
+{
+	printf("%s: %.2f %s\n", name, value, unit);
+}
+
+void bench_print_count(const char *name, uint64_t value, const char *unit)
+{
+	printf("%s: %" PRIu64 " %s\n", name, value, unit);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+		perror("clusterip-bench: clock_gettime");
+		exit(1);
+	}
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs one pass; returns its ns/op and adds its checksum. */
+static double time_pass(const struct bench_pair *pair, bench_pass pass, uint64_t *checksum)
+{
+	uint64_t start = now_ns();
+
+	*checksum += pass(pair->data);
+	return (double)(now_ns() - start) / (double)pair->ops;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of @p n values (sorted in place). */
+static double median(double *values, int n)
+{
+	qsort(values, (size_t)n, sizeof(values[0]), compare_doubles);
+	if (n % 2 == 1) {
+		return values[n / 2];
+	}
+	return (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
+static void print_figure(const char *pair_name, const char *side, double value, const char *unit)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s.%s", pair_name, side);
+	bench_print(name, value, unit);
+}
+
+int bench_run_pair(const struct bench_config *config, const struct bench_pair *pair,
+		   uint64_t *checksum)
+{
+	int reps = config->repetitions;
+	int has_theirs = pair->theirs.pass != NULL;
+	double *ours = calloc((size_t)reps, sizeof(double));
+	double *theirs = calloc((size_t)reps, sizeof(double));
+	double ours_ns, theirs_ns;
+
+	if (ours == NULL || theirs == NULL) {
+		free(ours);
+		free(theirs);
+		fputs("clusterip-bench: out of memory\n", stderr);
+		return -1;
+	}
+	*checksum += pair->ours.pass(pair->data);
+	if (has_theirs) {
+		*checksum += pair->theirs.pass(pair->data);
+	}
+	for (int r = 0; r < reps; r++) {
+		if (has_theirs && r % 2 == 1) {
+			theirs[r] = time_pass(pair, pair->theirs.pass, checksum);
+		}
+		ours[r] = time_pass(pair, pair->ours.pass, checksum);
+		if (has_theirs && r % 2 == 0) {
+			theirs[r] = time_pass(pair, pair->theirs.pass, checksum);
+		}
+	}
+	ours_ns = median(ours, reps);
+	print_figure(pair->name, pair->ours.name, ours_ns, "ns/op");
+	if (has_theirs) {
+		theirs_ns = median(theirs, reps);
+		print_figure(pair->name, pair->theirs.name, theirs_ns, "ns/op");
+		print_figure(pair->name, "speedup", ours_ns > 0 ? theirs_ns / ours_ns : 0, "x");
+	}
+	free(ours);
+	free(theirs);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Command line                                                       */
+/* ------------------------------------------------------------------ */
+
+struct bench_group {
+	const char *name;
+	int (*run)(const struct bench_config *config);
+};
+
+static const struct bench_group groups[] = {
+	{ "addr", bench_addr },
+};
+
+#define GROUP_COUNT (sizeof(groups) / sizeof(groups[0]))
+
+static const char usage[] =
+	"Usage: clusterip-bench [--quick] [GROUP...]\n"
+	"\n"
+	"Benchmark libclusterip against the C library and print one figure per\n"
+	"line as 'name: value unit'. Times are the median of the repetitions, in\n"
+	"nanoseconds per operation; speedups are the C library's time divided by\n"
+	"ours. Results are checked against the C library first; a mismatch stops\n"
+	"the run with exit status 1.\n"
+	"\n"
+	"Groups (default: all):\n"
+	"  addr     address and prefix parsing and formatting\n"
+	"\n"
+	"Options:\n"
+	"  --quick     10^4 inputs and 1 repetition (a smoke test)\n"
+	"  -h, --help  show this help\n";
+
+static const struct bench_group *find_group(const char *name)
+{
+	for (size_t i = 0; i < GROUP_COUNT; i++) {
+		if (strcmp(groups[i].name, name) == 0) {
+			return &groups[i];
+		}
+	}
+	return NULL;
+}
+
+static int usage_error(const char *message, const char *arg)
+{
+	fprintf(stderr, "clusterip-bench: %s '%s'\nTry 'clusterip-bench --help'.\n", message, arg);
+	return 2;
+}
+
+/* Parses the options; marks the chosen groups in @p chosen. Returns -1 to
+ * run, or an exit status. */
+static int parse_args(int argc, char **argv, struct bench_config *config, int *chosen)
+{
+	int any = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const struct bench_group *group;
+
+		if (strcmp(argv[i], "--quick") == 0) {
+			config->inputs = 10000;
+			config->repetitions = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (argv[i][0] == '-') {
+			return usage_error("unknown option", argv[i]);
+		} else if ((group = find_group(argv[i])) != NULL) {
+			chosen[group - groups] = 1;
+			any = 1;
+		} else {
+			return usage_error("unknown group", argv[i]);
+		}
+	}
+	for (size_t g = 0; g < GROUP_COUNT && !any; g++) {
+		chosen[g] = 1;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_config config = { 1000000, 7 };
+	int chosen[GROUP_COUNT] = { 0 };
+	int status = parse_args(argc, argv, &config, chosen);
+
+	if (status >= 0) {
+		return status;
+	}
+	bench_print_count("inputs", config.inputs, "count");
+	bench_print_count("repetitions", (uint64_t)config.repetitions, "count");
+	status = 0;
+	for (size_t g = 0; g < GROUP_COUNT && status == 0; g++) {
+		if (chosen[g] && groups[g].run(&config) != 0) {
+			status = 1;
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("clusterip-bench: write error on standard output\n", stderr);
+		status = 1;
+	}
+	return status;
+}

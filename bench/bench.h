@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * clusterip-bench plumbing: configuration, a deterministic generator,
+ * timing of "ours versus the C library" pairs and the report format
+ * ("name: value unit", one figure per line).
+ */
+#ifndef CLUSTERIP_BENCH_H
+#define CLUSTERIP_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench_config {
+	size_t inputs;	 /* inputs per set */
+	int repetitions; /* timed passes per measurement; the median is kept */
+};
+
+/* One timed pass over a whole data set; returns a checksum of the results
+ * so that the compiler cannot drop the work. */
+typedef uint64_t (*bench_pass)(const void *data);
+
+struct bench_side {
+	const char *name; /* last name component, e.g. "cip" or "inet_pton" */
+	bench_pass pass;  /* NULL: no such side */
+};
+
+/* A measurement: our implementation against a reference one. */
+struct bench_pair {
+	const char *name;	  /* e.g. "addr.parse.ipv4" */
+	const void *data;	  /* handed to both passes */
+	size_t ops;		  /* operations per pass */
+	struct bench_side ours;	  /* always set */
+	struct bench_side theirs; /* pass may be NULL: ours is reported alone */
+};
+
+/* The next value of a splitmix64 sequence. */
+uint64_t bench_splitmix64(uint64_t *state);
+
+/*
+ * Times @p pair: config->repetitions rounds, each running both sides (their
+ * order alternating from round to round so that drift hits both), after one
+ * untimed warm-up of each. Prints NAME.OURS and NAME.THEIRS as the median
+ * ns/op and NAME.speedup (theirs / ours). Adds the passes' checksums to
+ * *checksum. Returns 0, or -1 when out of memory.
+ */
+int bench_run_pair(const struct bench_config *config, const struct bench_pair *pair,
+		   uint64_t *checksum);
+
+/* Prints "NAME: VALUE UNIT" with two decimals. */
+void bench_print(const char *name, double value, const char *unit);
+
+/* Prints "NAME: VALUE UNIT" for an integer. */
+void bench_print_count(const char *name, uint64_t value, const char *unit);
+
+/* The groups. Each returns 0, or -1 after a message on stderr. */
+int bench_addr(const struct bench_config *config);
+
+#endif /* CLUSTERIP_BENCH_H */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file clusterip.h
+ * @brief libclusterip: the machinery behind Kubernetes Service ClusterIPs.
+ * Include this umbrella header, or the module headers one by one.
+ */
+#ifndef CLUSTERIP_CLUSTERIP_H
+#define CLUSTERIP_CLUSTERIP_H
+
+#include <clusterip/version.h>
+#include <clusterip/common.h>
+#include <clusterip/addr.h>
+
+#endif /* CLUSTERIP_CLUSTERIP_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private: validation and numeric views of cip_addr / cip_prefix shared by
+ * the addr_*.c files. Everything is static inline, so nothing is exported.
+ */
+#ifndef CIP_ADDR_PRIV_H
+#define CIP_ADDR_PRIV_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <clusterip/addr.h>
+
+#include "u128.h"
+
+/* Bits in an address of the family (32 or 128); 0 for an unknown family. */
+static inline unsigned family_bits(unsigned family)
+{
+	return family == CIP_FAMILY_IPV4 ? 32 : family == CIP_FAMILY_IPV6 ? 128 : 0;
+}
+
+/* A valid address: known family, zero reserved bytes, IPv4 high bytes zero. */
+static inline int addr_valid(const cip_addr *a)
+{
+	static const uint8_t zero[12];
+
+	if (a->reserved[0] | a->reserved[1] | a->reserved[2])
+		return 0;
+	if (a->family == CIP_FAMILY_IPV6)
+		return 1;
+	return a->family == CIP_FAMILY_IPV4 && memcmp(a->bytes, zero, sizeof zero) == 0;
+}
+
+static inline cip_u128 addr_value(const cip_addr *a)
+{
+	return u128_load_be(a->bytes);
+}
+
+/* An address of @p family with value @p v (which must fit the family). */
+static inline cip_addr addr_make(unsigned family, cip_u128 v)
+{
+	cip_addr a;
+
+	memset(&a, 0, sizeof a);
+	a.family = (uint8_t)family;
+	u128_store_be(a.bytes, v);
+	return a;
+}
+
+/* The host-part mask of a prefix: its low (family bits - len) bits. */
+static inline cip_u128 prefix_host_mask(unsigned family, unsigned len)
+{
+	return u128_low_mask(family_bits(family) - len);
+}
+
+/* A valid prefix: valid address, length fits, no host bits, zero reserved. */
+static inline int prefix_valid(const cip_prefix *p)
+{
+	if (!addr_valid(&p->addr) || (p->reserved[0] | p->reserved[1] | p->reserved[2]))
+		return 0;
+	if (p->len > family_bits(p->addr.family))
+		return 0;
+	return u128_is_zero(
+		u128_and(addr_value(&p->addr), prefix_host_mask(p->addr.family, p->len)));
+}
+
+#endif /* CIP_ADDR_PRIV_H */
