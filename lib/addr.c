@@ -69,12 +69,9 @@ int cip_addr_equal(const cip_addr *a, const cip_addr *b)
 	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof a->bytes) == 0;
 }
 
-/* ::ffff:0:0/96 */
 static int v4_mapped(const cip_addr *a)
 {
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return a->family == CIP_FAMILY_IPV6 && memcmp(a->bytes, prefix, sizeof prefix) == 0;
+	return a->family == CIP_FAMILY_IPV6 && bytes_v4_mapped(a->bytes);
 }
 
 int cip_addr_is_v4_mapped(const cip_addr *a)

@@ -2,15 +2,16 @@
 /*
  * Canonical text of addresses and prefixes, and reverse-DNS names.
  *
- * Each formatter builds its text in a local buffer with table lookups (no
- * division, no stdio) and copies it out once, so that a too-small buffer is
- * never written.
+ * Each formatter builds its text in a local buffer, with table lookups and
+ * word-at-a-time bit tricks instead of division or stdio, and copies it out
+ * once, so that a too-small buffer is never written.
  */
 #include <string.h>
 
 #include <clusterip/addr.h>
 
 #include "addr_priv.h"
+#include "bits.h"
 
 /*
  * The decimal text of 0..255: up to three digits, then the digit count in
@@ -37,7 +38,7 @@ static const char hex_digits[16] = "0123456789abcdef";
 /* Room for the longest text plus the spare bytes the writers may touch. */
 #define TEXT_BUF 96
 
-static char *put_decimal(char *d, unsigned v)
+CIP_INLINE char *put_decimal(char *d, unsigned v)
 {
 	memcpy(d, octet_text[v], 4);
 	return d + octet_text[v][3];
@@ -54,69 +55,99 @@ static char *put_v4(char *d, const uint8_t b[4])
 	return put_decimal(d, b[3]);
 }
 
-/* A group in lower-case hex without leading zeros (1-4 digits). */
-static char *put_group(char *d, unsigned g)
+/*
+ * The 16 lower-case hex digits of 8 bytes (w holds them as load_le64() does)
+ * all at once: spread each byte to a 16-bit lane, split it into its two
+ * nibbles (the high one first in memory), and turn nibbles into ASCII: '0'
+ * + n, plus 39 more to reach 'a' when n >= 10, which is exactly when
+ * n + 0x76 has bit 7 set.
+ */
+CIP_INLINE void hex16(uint8_t *dst, uint64_t w)
 {
-	unsigned n = 1 + (g > 0xf) + (g > 0xff) + (g > 0xfff);
+	for (int half = 0; half < 2; half++) {
+		uint64_t lanes = w >> (32 * half) & 0xffffffff, nib, letters;
 
-	g <<= 4 * (4 - n); /* left-align the significant digits */
-	d[0] = hex_digits[g >> 12 & 15];
-	d[1] = hex_digits[g >> 8 & 15];
-	d[2] = hex_digits[g >> 4 & 15];
-	d[3] = hex_digits[g & 15];
-	return d + n;
-}
-
-static int is_v4_mapped(const uint8_t b[16])
-{
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return memcmp(b, prefix, sizeof prefix) == 0;
-}
-
-/* RFC 5952 §4.2.3: the longest run of two or more zero groups, first on a tie. */
-static void longest_zero_run(const unsigned g[8], int *start, int *len)
-{
-	int best = -1, best_len = 1, run = 0;
-
-	for (int i = 0; i < 8; i++) {
-		run = g[i] ? 0 : run + 1;
-		if (run > best_len) {
-			best_len = run;
-			best = i - run + 1;
-		}
+		lanes = (lanes | lanes << 16) & UINT64_C(0x0000ffff0000ffff);
+		lanes = (lanes | lanes << 8) & UINT64_C(0x00ff00ff00ff00ff);
+		nib = (lanes >> 4 & REP8(0x0f)) | (lanes & REP8(0x0f)) << 8;
+		letters = ((nib + REP8(0x76)) >> 7) & REP8(1);
+		store_le64(dst + 8 * half, nib + REP8('0') + letters * 39);
 	}
-	*start = best;
-	*len = best_len;
+}
+
+/* Bit i set when the i-th 16-bit group of @p w (as load_le64() reads it) is
+ * zero. */
+CIP_INLINE unsigned zero_groups(uint64_t w)
+{
+	/* bit 15 of each lane: the lane is not zero */
+	uint64_t nz = (((w & UINT64_C(0x7fff7fff7fff7fff)) + UINT64_C(0x7fff7fff7fff7fff)) | w) &
+		      UINT64_C(0x8000800080008000);
+	/* lane i's flag, at bit 16 * i, to bit 48 + i: the multiplier's bit
+	 * 48 - 15 * i puts it there, and no two products meet or carry */
+	uint64_t gather =
+		UINT64_C(1) << 48 | UINT64_C(1) << 33 | UINT64_C(1) << 18 | UINT64_C(1) << 3;
+
+	return (unsigned)(((nz >> 15) * gather) >> 48 & 0xf) ^ 0xf;
+}
+
+/* Writes group @p i of address @p b without leading zeros (its text is at
+ * hex[4i..4i+3]), then ':'. */
+CIP_INLINE char *put_group(char *d, const uint8_t *hex, const uint8_t *b, unsigned i)
+{
+	unsigned g = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+	unsigned n = (35 - clz32(g | 1)) >> 2; /* significant digits, 1-4 */
+
+	memcpy(d, hex + 4 * i + 4 - n, 4); /* the spare bytes are overwritten next */
+	d[n] = ':';
+	return d + n + 1;
+}
+
+/*
+ * RFC 5952 §4.2.3: the longest run of two or more zero groups, the first on
+ * a tie; returns its length (0 for none) and its first group in *start. Bit
+ * i of @p zero is set when group i is zero; bit i of @p runs is set while a
+ * run of the current length starts at group i.
+ */
+static unsigned longest_zero_run(unsigned zero, unsigned *start)
+{
+	unsigned runs = zero & zero >> 1, len = 0;
+
+	for (unsigned l = 2; runs; l++) {
+		len = l;
+		*start = ctz32(runs);
+		runs &= zero >> l;
+	}
+	return len;
 }
 
 static char *put_v6(char *d, const uint8_t b[16])
 {
-	unsigned g[8];
-	int zstart, zlen, sep = 0;
+	uint8_t hex[32 + 4]; /* put_group() reads up to 3 bytes past a group */
+	uint64_t w0 = load_le64(b), w1 = load_le64(b + 8);
+	unsigned start = 0, len, i;
 
-	if (is_v4_mapped(b)) {
+	if (bytes_v4_mapped(b)) {
 		memcpy(d, "::ffff:", 7);
 		return put_v4(d + 7, b + 12);
 	}
-	for (int i = 0; i < 8; i++)
-		g[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
-	longest_zero_run(g, &zstart, &zlen);
-	for (int i = 0; i < 8;) {
-		if (i == zstart) {
+	hex16(hex, w0);
+	hex16(hex + 16, w1);
+	len = longest_zero_run(zero_groups(w0) | zero_groups(w1) << 4, &start);
+	/* every group is written with a ':' after it; the last one is dropped */
+	i = 0;
+	if (len) {
+		for (; i < start; i++)
+			d = put_group(d, hex, b, i);
+		if (start == 0)
 			*d++ = ':';
-			*d++ = ':';
-			i += zlen;
-			sep = 0;
-			continue;
-		}
-		if (sep)
-			*d++ = ':';
-		d = put_group(d, g[i]);
-		sep = 1;
-		i++;
+		*d++ = ':';
+		i = start + len;
+		if (i == 8)
+			return d;
 	}
-	return d;
+	for (; i < 8; i++)
+		d = put_group(d, hex, b, i);
+	return d - 1;
 }
 
 static char *put_addr(char *d, const cip_addr *a)
@@ -131,7 +162,10 @@ static int emit(const char *text, const char *end, char *buf, size_t cap)
 
 	if (cap < len + 1)
 		return CIP_EBUFSIZE;
-	memcpy(buf, text, len);
+	if (len <= 48)
+		copy_small((uint8_t *)buf, (const uint8_t *)text, len);
+	else
+		memcpy(buf, text, len);
 	buf[len] = '\0';
 	return (int)len;
 }

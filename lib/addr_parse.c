@@ -13,6 +13,7 @@
 #include <clusterip/addr.h>
 
 #include "addr_priv.h"
+#include "bits.h"
 
 #define PARSE_FLAGS (CIP_PARSE_LEGACY | CIP_PARSE_MASK | CIP_PARSE_IPV4_ONLY | CIP_PARSE_IPV6_ONLY)
 #define ONLY_FLAGS (CIP_PARSE_IPV4_ONLY | CIP_PARSE_IPV6_ONLY)
@@ -20,12 +21,12 @@
 /* A stop byte that matches no byte: addresses run to the end of the text. */
 #define NO_STOP 256u
 
-/* Value + 1 of a hex digit, 0 for every other byte. */
+/* 0x10 | value of a hex digit, 0 for every other byte. */
 static const uint8_t hex_value[256] = {
-	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
-	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+	['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+	['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
+	['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
+	['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
 };
 
 /* The text being parsed. */
@@ -244,7 +245,7 @@ static int parse_v6(const struct text *t, uint8_t out[16], size_t *endp, struct 
 		if (n == (ell < 0 ? 8u : 7u))
 			return fail(f, CIP_PARSE_TOO_MANY_PARTS, p);
 		while (p - start < 4 && p < t->len && (h = hex_value[s[p]]) != 0) {
-			v = v << 4 | (h - 1);
+			v = v << 4 | (h & 15);
 			p++;
 		}
 		if (p < t->len && (s[p] == '.' || hex_value[s[p]])) {
@@ -303,190 +304,203 @@ static int text_is_v6(const struct text *t)
 	return 0;
 }
 
+/*
+ * Parses the address at the start of @p t; *endp is where it ended. Kept out
+ * of line so that the callers' fast paths stay small.
+ */
+static CIP_NOINLINE int parse_address(const struct text *t, cip_addr *a, size_t *endp,
+				      struct failure *f)
+{
+	int v6 = text_is_v6(t);
+
+	memset(a, 0, sizeof *a);
+	a->family = v6 ? CIP_FAMILY_IPV6 : CIP_FAMILY_IPV4;
+	return v6 ? parse_v6(t, a->bytes, endp, f) : parse_v4(t, a->bytes, endp, f);
+}
+
 /* ------------------------------------------------------------------ */
 /* Fast paths                                                         */
 /* ------------------------------------------------------------------ */
 
 /*
- * The precise parsers above spend most of their time on bookkeeping for
+ * The precise parsers above spend much of their time on bookkeeping for
  * error reports, and on branches that random input mispredicts. Almost every
  * real input is valid and plain, so two lean parsers try first: they accept
  * only a subset of valid texts (no leading zeros, no dotted quad in IPv6)
  * and give up on anything else, leaving the verdict and the error report to
  * the precise parsers. What they accept, the precise parsers would accept
- * with the same value.
+ * with the same value (the fuzz tests check this).
  *
- * They read a zero-padded copy of the text's head, so that they may look a
- * few bytes ahead without bounds checks, and they compute digit counts with
- * arithmetic instead of branches.
+ * They read a zero-padded copy of the text's head, so that they may look
+ * ahead without bounds checks; a zero byte is neither a digit nor a
+ * separator, so the padding can only make them give up.
  */
 #define NOT_FAST ((size_t)-1)
 
-/* Bytes of the head copy: the longest text the fast paths accept is 39
- * bytes; 48 leaves room for a stop byte, 64 for look-ahead past the end. */
-#define HEAD_COPY 48
-#define HEAD_BUF 64
-
-/*
- * Copies n <= HEAD_COPY bytes into a zeroed buffer with fixed-size,
- * possibly overlapping copies, which compile to plain loads and stores.
- */
-static void load_head(uint8_t dst[HEAD_BUF], const uint8_t *src, size_t n)
-{
-	memset(dst, 0, HEAD_BUF);
-	if (n >= 16) {
-		memcpy(dst, src, 16);
-		if (n > 32)
-			memcpy(dst + 16, src + 16, 16);
-		memcpy(dst + n - 16, src + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(dst, src, 8);
-		memcpy(dst + n - 8, src + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(dst, src, 4);
-		memcpy(dst + n - 4, src + n - 4, 4);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			dst[i] = src[i];
-	}
-}
-
-/* The address ends at p (p < HEAD_COPY + 8, so b[p] is in the buffer). */
-static inline int head_end(const struct text *t, const uint8_t *b, size_t p)
+/* The address ends at p of the head copy @p b (p must index into b). */
+CIP_INLINE int head_end(const struct text *t, const uint8_t *b, size_t p)
 {
 	return p == t->len || (p < t->len && b[p] == t->stop);
 }
 
-/* Mask of all ones when @p k is 1, zero when it is 0. */
-static inline unsigned ones_if(unsigned k)
+/*
+ * The octet of @p l digits whose last digit is q[e + 2], and *bad set if it
+ * is not 1-3 digits, has a leading zero (is below the least value of its
+ * length) or is above 255. It reads q[e..e+2] whatever the length and
+ * weighs the digits by a table row, so it needs no branch.
+ */
+CIP_INLINE uint32_t v4_octet(const uint8_t *q, size_t e, unsigned l, unsigned *bad)
 {
-	return 0u - k;
+	static const struct {
+		uint16_t w100, w10, ascii, least; /* ascii: what the '0's add up to */
+	} shape[4] = { { 0, 0, 0, 0 },
+		       { 0, 0, '0', 0 },
+		       { 0, 10, 11 * '0', 10 },
+		       { 100, 10, 111 * '0', 100 } };
+	unsigned i = l & 3;
+	unsigned v = q[e] * shape[i].w100 + q[e + 1] * shape[i].w10 + q[e + 2] - shape[i].ascii;
+
+	*bad |= (l - 1 > 2) | (v < shape[i].least) | (v > 255);
+	return v & 0xff;
 }
 
 /*
- * One octet of 1-3 digits at b, branch-free: its value, and its digit count
- * in *n. Sets *bad for no digit, a fourth digit, a leading zero or > 255.
+ * A plain dotted quad, without a branch on the data: classify 16 bytes at
+ * once into a bit mask of the bytes that are not digits, take the first
+ * three as the dots and the fourth as the end, and read each octet from the
+ * digits before its dot. (Random octets have 1, 2 or 3 digits, which costs a
+ * byte-at-a-time parser a mispredicted branch per octet.) Needs len >= 7.
  */
-static inline unsigned fast_octet(const uint8_t *b, unsigned *n, unsigned *bad)
+CIP_INLINE size_t fast_v4(const struct text *t, uint32_t *out)
 {
-	unsigned d0 = b[0] - '0', d1 = b[1] - '0', d2 = b[2] - '0', d3 = b[3] - '0';
-	unsigned k0 = d0 < 10, k1 = k0 & (d1 < 10), k2 = k1 & (d2 < 10);
-	unsigned v1 = d0, v2 = v1 * 10 + d1, v3 = v2 * 10 + d2;
-	unsigned v = v1 + ((v2 - v1) & ones_if(k1)) + ((v3 - v2) & ones_if(k2));
+	uint8_t pad[4 + 16 + 4] = { 0 }; /* octet reads start 3 bytes back */
+	uint8_t *b = pad + 4;
+	uint64_t w0, w1;
+	unsigned stops, bad;
+	size_t d1, d2, d3, end;
+	uint32_t v;
 
-	*n = k0 + k1 + k2;
-	*bad |= (k0 ^ 1) | (k2 & (d3 < 10)) | (k1 & (d0 == 0)) | (v > 255);
-	return v;
-}
-
-/* A plain dotted quad; returns where it ended, or NOT_FAST. */
-static size_t fast_v4(const struct text *t, const uint8_t *b, uint8_t out[4])
-{
-	unsigned bad = 0, n;
-	uint32_t v = 0;
-	size_t p = 0;
-
-	for (int i = 0; i < 4; i++) {
-		v = v << 8 | (fast_octet(b + p, &n, &bad) & 0xff);
-		p += n;
-		if (i < 3)
-			bad |= b[p++] != '.';
-	}
-	if (bad || !head_end(t, b, p))
+	load_head16(t->s, t->len, &w0, &w1); /* zero, a non-digit, past the end */
+	store_le64(b, w0);
+	store_le64(b + 8, w1);
+	stops = swar_gather(swar_nondigit(w0)) | swar_gather(swar_nondigit(w1)) << 8 | 0xfu << 16;
+	d1 = ctz32(stops);
+	stops &= stops - 1;
+	d2 = ctz32(stops);
+	stops &= stops - 1;
+	d3 = ctz32(stops);
+	stops &= stops - 1;
+	end = ctz32(stops);
+	bad = (b[d1] != '.') | (b[d2] != '.') | (b[d3] != '.');
+	v = v4_octet(pad + 1, d1, (unsigned)d1, &bad) << 24 |
+	    v4_octet(pad + 1, d2, (unsigned)(d2 - d1 - 1), &bad) << 16 |
+	    v4_octet(pad + 1, d3, (unsigned)(d3 - d2 - 1), &bad) << 8 |
+	    v4_octet(pad + 1, end, (unsigned)(end - d3 - 1), &bad);
+	if (bad || !head_end(t, b, end))
 		return NOT_FAST;
-	out[0] = (uint8_t)(v >> 24);
-	out[1] = (uint8_t)(v >> 16);
-	out[2] = (uint8_t)(v >> 8);
-	out[3] = (uint8_t)v;
-	return p;
+	*out = v;
+	return end;
 }
 
 /*
- * One group of 1-4 hex digits at b, branch-free: its value, and its digit
- * count in *n (0 when b holds no hex digit). Sets *bad for a fifth digit.
+ * The group of 1-4 hex digits at b, its length in *n (0 when b[0] is no hex
+ * digit), without branches: the length varies randomly. The four nibbles
+ * are read as if all were digits, then shifted so only the group's remain.
  */
-static inline unsigned fast_group(const uint8_t *b, unsigned *n, unsigned *bad)
+CIP_INLINE unsigned v6_group(const uint8_t *b, unsigned *n)
 {
 	unsigned h0 = hex_value[b[0]], h1 = hex_value[b[1]], h2 = hex_value[b[2]];
-	unsigned h3 = hex_value[b[3]], h4 = hex_value[b[4]];
-	unsigned k0 = h0 != 0, k1 = k0 & (h1 != 0), k2 = k1 & (h2 != 0), k3 = k2 & (h3 != 0);
-	unsigned v = (h0 - 1) & ones_if(k0);
+	unsigned h3 = hex_value[b[3]];
+	unsigned k1 = h0 & h1, k2 = k1 & h2, k3 = k2 & h3; /* bit 4: still digits */
+	unsigned len = (h0 >> 4) + (k1 >> 4) + (k2 >> 4) + (k3 >> 4);
+	unsigned all = (h0 & 15) << 12 | (h1 & 15) << 8 | (h2 & 15) << 4 | (h3 & 15);
 
-	v = (v & ones_if(k1 ^ 1)) | ((v << 4 | (h1 - 1)) & ones_if(k1));
-	v = (v & ones_if(k2 ^ 1)) | ((v << 4 | (h2 - 1)) & ones_if(k2));
-	v = (v & ones_if(k3 ^ 1)) | ((v << 4 | (h3 - 1)) & ones_if(k3));
-	*n = k0 + k1 + k2 + k3;
-	*bad |= k3 & (h4 != 0);
-	return v & 0xffff;
+	*n = len;
+	return all >> (16 - 4 * len);
 }
 
-/* Hex groups with at most one "::"; returns where it ended, or NOT_FAST. */
-static size_t fast_v6(const struct text *t, const uint8_t *b, uint8_t out[16])
+/*
+ * Hex groups with at most one "::"; returns where it ended, or NOT_FAST.
+ * Kept out of line so that the IPv4 path around it stays lean.
+ */
+static CIP_NOINLINE size_t fast_v6(const struct text *t, cip_u128 *out)
 {
-	unsigned g[8], n = 0, bad = 0, k;
-	int ell = -1;
+	enum { NONE = 9 };	       /* no "::" (a count no text reaches) */
+	uint8_t b[48 + 16] = { 0 };    /* 39 bytes at most, plus look-ahead */
+	cip_u128 v = u128_zero();      /* the groups so far, the last one lowest */
+	unsigned n = 0, k, ell = NONE; /* ell: the groups before the "::" */
+	unsigned room = 8;	       /* groups that may still come */
 	size_t p = 0;
 
+	copy_small(b, t->s, t->len < 48 ? t->len : 48);
 	if (b[0] == ':' && b[1] == ':') {
 		ell = 0;
+		room = 7; /* "::" stands for at least one group */
 		p = 2;
 	}
-	while (!(ell == (int)n && head_end(t, b, p))) {
-		unsigned v = fast_group(b + p, &k, &bad);
+	while (hex_value[b[p]]) { /* at most 8 rounds of at most 6 bytes */
+		unsigned g = v6_group(b + p, &k);
 
-		if (k == 0 || n == 8 || bad)
-			return NOT_FAST;
-		g[n++] = v;
 		p += k;
-		if (head_end(t, b, p))
-			break;
-		if (b[p] != ':')
+		if (hex_value[b[p]] | (room == 0)) /* a fifth digit, a group too many */
 			return NOT_FAST;
+		v = u128_or(u128_shl(v, 16), u128_make(0, g));
+		n++;
+		room--;
+		if (b[p] != ':')
+			break;
 		if (b[++p] == ':') {
-			if (ell >= 0)
+			if (ell != NONE || room == 0)
 				return NOT_FAST;
-			ell = (int)n;
+			ell = n;
+			room--;
 			p++;
 		}
 	}
-	if (ell < 0 ? n != 8 : n > 7)
+	if (p == 0 || !head_end(t, b, p))
 		return NOT_FAST;
-	memset(out, 0, 16);
-	for (unsigned i = 0, j = 0; i < n; i++, j++) {
-		if ((int)i == ell)
-			j += 8 - n; /* the zero groups the "::" stands for */
-		out[2 * j] = (uint8_t)(g[i] >> 8);
-		out[2 * j + 1] = (uint8_t)g[i];
+	if ((b[p - 1] == ':' && n != ell) || (ell == NONE && n != 8)) /* lone ':', too few */
+		return NOT_FAST;
+	if (ell != NONE && ell != 0) {
+		/* The groups after the "::" are in place at the bottom; move those
+		 * before it to the top, above the zeros the "::" stands for. */
+		unsigned tail = 16 * (n - ell);
+
+		v = u128_or(u128_shl(u128_shr(v, tail), 128 - 16 * ell),
+			    u128_and(v, u128_low_mask(tail)));
 	}
+	*out = v;
 	return p;
 }
 
-/* Parses the address at the start of @p t; *endp is where it ended. */
-static int parse_address(const struct text *t, cip_addr *a, size_t *endp, struct failure *f)
+/*
+ * The fast paths: the family and value of the address at the start of @p t
+ * and where it ends; NOT_FAST when they cannot decide. A plain IPv4 text has
+ * its first '.' at 1, 2 or 3 and is at least 7 bytes long. The result stays
+ * in registers: the caller stores it straight into the caller's struct.
+ */
+CIP_INLINE size_t fast_address(const struct text *t, unsigned *family, cip_u128 *value)
 {
-	uint8_t head[HEAD_BUF];
-	size_t end;
-	int v6;
+	const uint8_t *s = t->s;
 
-	memset(a, 0, sizeof *a);
-	load_head(head, t->s, t->len < HEAD_COPY ? t->len : HEAD_COPY);
-	/* a plain IPv4 text has its first '.' at 1, 2 or 3 */
-	if (head[1] == '.' || head[2] == '.' || head[3] == '.') {
-		end = fast_v4(t, head, a->bytes + 12);
-		v6 = 0;
-	} else {
-		end = fast_v6(t, head, a->bytes);
-		v6 = 1;
+	if (t->len >= 7 && (s[1] == '.' || s[2] == '.' || s[3] == '.')) {
+		uint32_t v4 = 0;
+		size_t end = fast_v4(t, &v4);
+
+		*family = CIP_FAMILY_IPV4;
+		*value = u128_make(0, v4);
+		return end;
 	}
-	if (end != NOT_FAST) {
-		a->family = v6 ? CIP_FAMILY_IPV6 : CIP_FAMILY_IPV4;
-		*endp = end;
-		return 0;
-	}
-	memset(a, 0, sizeof *a);
-	v6 = text_is_v6(t);
-	a->family = v6 ? CIP_FAMILY_IPV6 : CIP_FAMILY_IPV4;
-	return v6 ? parse_v6(t, a->bytes, endp, f) : parse_v4(t, a->bytes, endp, f);
+	*family = CIP_FAMILY_IPV6;
+	return fast_v6(t, value);
+}
+
+/* Stores an address field by field (see fast_address()). */
+CIP_INLINE void store_address(cip_addr *a, unsigned family, cip_u128 value)
+{
+	a->family = (uint8_t)family;
+	memset(a->reserved, 0, sizeof a->reserved);
+	u128_store_be(a->bytes, value);
 }
 
 /* The prefix length after the '/' at p - 1: plain decimal, at most max. */
@@ -602,28 +616,41 @@ int cip_parse_error_init(cip_parse_error *err, size_t sz)
 	return 0;
 }
 
-int cip_addr_parse(cip_addr *out, const char *text, size_t len, unsigned flags,
-		   cip_parse_error *err)
+/* The precise path of cip_addr_parse(), for every text the fast paths leave. */
+static CIP_NOINLINE int addr_parse_slow(cip_addr *out, const struct text *t, unsigned flags,
+					cip_parse_error *err)
 {
-	struct text t;
 	struct failure f;
 	cip_addr a;
 	size_t end;
 	int rc;
 
-	if (!err_usable(err))
-		return CIP_EINVAL;
-	if (!out || !text || !flags_valid(flags))
-		return report(err, CIP_EINVAL, CIP_PARSE_OK, 0, NULL);
-	if (len == 0)
+	if (t->len == 0)
 		return report(err, CIP_ESYNTAX, CIP_PARSE_EMPTY, 0, NULL);
-	t = text_make(text, len, NO_STOP, flags);
-	rc = parse_address(&t, &a, &end, &f);
+	rc = parse_address(t, &a, &end, &f);
 	if (rc)
 		return report(err, rc, f.reason, f.off, NULL);
 	if (family_excluded(flags, a.family))
 		return report(err, CIP_EFAMILY, CIP_PARSE_WRONG_FAMILY, 0, NULL);
 	*out = a;
+	return report(err, 0, CIP_PARSE_OK, 0, NULL);
+}
+
+int cip_addr_parse(cip_addr *out, const char *text, size_t len, unsigned flags,
+		   cip_parse_error *err)
+{
+	struct text t;
+	unsigned family;
+	cip_u128 value;
+
+	if (!err_usable(err))
+		return CIP_EINVAL;
+	if (!out || !text || !flags_valid(flags))
+		return report(err, CIP_EINVAL, CIP_PARSE_OK, 0, NULL);
+	t = text_make(text, len, NO_STOP, flags);
+	if (fast_address(&t, &family, &value) == NOT_FAST || family_excluded(flags, family))
+		return addr_parse_slow(out, &t, flags, err);
+	store_address(out, family, value);
 	return report(err, 0, CIP_PARSE_OK, 0, NULL);
 }
 
@@ -637,10 +664,10 @@ int cip_prefix_parse(cip_prefix *out, const char *text, size_t len, unsigned fla
 {
 	struct text t;
 	struct failure f;
-	cip_prefix pfx;
-	cip_u128 value, net;
+	cip_prefix net;
+	cip_u128 value, masked;
+	unsigned family, plen;
 	size_t slash;
-	unsigned plen;
 	int rc;
 
 	if (!err_usable(err))
@@ -650,23 +677,32 @@ int cip_prefix_parse(cip_prefix *out, const char *text, size_t len, unsigned fla
 	if (len == 0)
 		return report(err, CIP_ESYNTAX, CIP_PARSE_EMPTY, 0, NULL);
 	t = text_make(text, len, '/', flags);
-	memset(&pfx, 0, sizeof pfx);
-	rc = parse_address(&t, &pfx.addr, &slash, &f);
-	if (rc)
-		return report(err, rc, f.reason, f.off, NULL);
+	slash = fast_address(&t, &family, &value);
+	if (slash == NOT_FAST) {
+		cip_addr a;
+
+		rc = parse_address(&t, &a, &slash, &f);
+		if (rc)
+			return report(err, rc, f.reason, f.off, NULL);
+		family = a.family;
+		value = addr_value(&a);
+	}
 	if (slash == len)
 		return report(err, CIP_ESYNTAX, CIP_PARSE_MISSING_LENGTH, len, NULL);
-	rc = parse_length(&t, slash + 1, family_bits(pfx.addr.family), &plen, &f);
+	rc = parse_length(&t, slash + 1, family_bits(family), &plen, &f);
 	if (rc)
 		return report(err, rc, f.reason, f.off, NULL);
-	if (family_excluded(flags, pfx.addr.family))
+	if (family_excluded(flags, family))
 		return report(err, CIP_EFAMILY, CIP_PARSE_WRONG_FAMILY, 0, NULL);
-	pfx.len = (uint8_t)plen;
-	value = addr_value(&pfx.addr);
-	net = u128_and(value, u128_not(prefix_host_mask(pfx.addr.family, plen)));
-	u128_store_be(pfx.addr.bytes, net);
-	if (!u128_eq(net, value) && !(flags & CIP_PARSE_MASK))
-		return report(err, CIP_EHOSTBITS, CIP_PARSE_HOST_BITS, 0, &pfx);
-	*out = pfx;
+	masked = u128_and(value, u128_not(prefix_host_mask(family, plen)));
+	if (!u128_eq(masked, value) && !(flags & CIP_PARSE_MASK)) {
+		memset(&net, 0, sizeof net);
+		store_address(&net.addr, family, masked);
+		net.len = (uint8_t)plen;
+		return report(err, CIP_EHOSTBITS, CIP_PARSE_HOST_BITS, 0, &net);
+	}
+	store_address(&out->addr, family, masked);
+	out->len = (uint8_t)plen;
+	memset(out->reserved, 0, sizeof out->reserved);
 	return report(err, 0, CIP_PARSE_OK, 0, NULL);
 }

@@ -31,6 +31,14 @@ static inline int addr_valid(const cip_addr *a)
 	return a->family == CIP_FAMILY_IPV4 && memcmp(a->bytes, zero, sizeof zero) == 0;
 }
 
+/* Whether 16 address bytes are IPv4-mapped IPv6 (::ffff:0:0/96). */
+static inline int bytes_v4_mapped(const uint8_t b[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(b, mapped, sizeof mapped) == 0;
+}
+
 static inline cip_u128 addr_value(const cip_addr *a)
 {
 	return u128_load_be(a->bytes);

@@ -12,6 +12,8 @@
 
 #include <clusterip/common.h>
 
+#include "bits.h"
+
 static inline cip_u128 u128_make(uint64_t hi, uint64_t lo)
 {
 	cip_u128 v;
@@ -48,11 +50,6 @@ static inline int u128_cmp(cip_u128 a, cip_u128 b)
 	if (a.lo != b.lo)
 		return a.lo < b.lo ? -1 : 1;
 	return 0;
-}
-
-static inline cip_u128 u128_min(cip_u128 a, cip_u128 b)
-{
-	return u128_cmp(a, b) <= 0 ? a : b;
 }
 
 /* a + b modulo 2^128; *carry receives the bit carried out of bit 127. */
@@ -164,23 +161,13 @@ static inline cip_u128 u128_divmod_u32(cip_u128 a, uint32_t d, uint32_t *rem)
 /* The 16 big-endian bytes of an address as a number, and back. */
 static inline cip_u128 u128_load_be(const uint8_t b[16])
 {
-	uint64_t hi = 0, lo = 0;
-
-	for (int i = 0; i < 8; i++) {
-		hi = hi << 8 | b[i];
-		lo = lo << 8 | b[8 + i];
-	}
-	return u128_make(hi, lo);
+	return u128_make(load_be64(b), load_be64(b + 8));
 }
 
 static inline void u128_store_be(uint8_t b[16], cip_u128 v)
 {
-	for (int i = 7; i >= 0; i--) {
-		b[i] = (uint8_t)v.hi;
-		b[8 + i] = (uint8_t)v.lo;
-		v.hi >>= 8;
-		v.lo >>= 8;
-	}
+	store_be64(b, v.hi);
+	store_be64(b + 8, v.lo);
 }
 
 #endif /* CIP_U128_H */

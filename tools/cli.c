@@ -39,8 +39,8 @@ static int is_option(const char *arg)
 	return arg[0] == '-' && arg[1] != '\0';
 }
 
-int cli_parse_args(const struct cli_command *cmd, const struct cli_option *opts, size_t nopts,
-		   int argc, char **argv, struct cli_args *out)
+static int parse_args(const struct cli_command *cmd, const struct cli_option *opts, size_t nopts,
+		      int argc, char **argv, struct cli_args *out)
 {
 	int only_operands = 0;
 	int count = 0;
@@ -68,6 +68,24 @@ int cli_parse_args(const struct cli_command *cmd, const struct cli_option *opts,
 	out->operands = argv;
 	out->count = count;
 	return CLI_EXIT_OK;
+}
+
+int cli_start(const struct cli_command *cmd, const struct cli_option *opts, size_t nopts, int argc,
+	      char **argv, const char *missing, struct cli_args *out)
+{
+	int rc = parse_args(cmd, opts, nopts, argc, argv, out);
+
+	if (rc != CLI_EXIT_OK) {
+		return rc;
+	}
+	if (out->help) {
+		fputs(cmd->help, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (missing != NULL && out->count == 0) {
+		return cli_usage_error(cmd, missing, NULL);
+	}
+	return CLI_CONTINUE;
 }
 
 /* ------------------------------------------------------------------ */

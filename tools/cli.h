@@ -44,7 +44,7 @@ struct cli_option {
 	unsigned bit;
 };
 
-/* The result of cli_parse_args(). */
+/* The result of parsing a subcommand's arguments. */
 struct cli_args {
 	unsigned options; /* OR of the bits of the options given */
 	int help;	  /* -h or --help was given */
@@ -52,15 +52,21 @@ struct cli_args {
 	int count;	  /* how many */
 };
 
+/* cli_start() returns this when the subcommand should go on. */
+#define CLI_CONTINUE (-1)
+
 /*
- * Parses a subcommand's arguments (argv[0] is skipped). Options may appear
- * anywhere until "--"; everything after "--" and every argument not
- * starting with '-' (and "-" itself) is an operand. The operands are
- * gathered at the front of argv's pointer array.
- * Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after a message on stderr.
+ * The common start of every subcommand: parses its arguments (argv[0] is
+ * skipped; options may appear anywhere until "--"; everything after "--",
+ * every argument not starting with '-', and "-" itself are operands,
+ * gathered at the front of argv's pointer array), prints its
+ * help for -h/--help, and, when @p missing is not NULL, rejects a call
+ * without operands with @p missing as the usage message. Returns
+ * CLI_CONTINUE when the handler should go on with @p out, otherwise the
+ * exit status the handler should return.
  */
-int cli_parse_args(const struct cli_command *cmd, const struct cli_option *opts, size_t nopts,
-		   int argc, char **argv, struct cli_args *out);
+int cli_start(const struct cli_command *cmd, const struct cli_option *opts, size_t nopts, int argc,
+	      char **argv, const char *missing, struct cli_args *out);
 
 /* Prints "clusterip NAME: <message>" and the --help hint to stderr;
  * returns CLI_EXIT_USAGE. */

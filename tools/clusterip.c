@@ -58,14 +58,10 @@ static int cmd_help(const struct cli_command *self, int argc, char **argv)
 {
 	struct cli_args args;
 	const struct cli_command *cmd;
-	int rc = cli_parse_args(self, NULL, 0, argc, argv, &args);
+	int rc = cli_start(self, NULL, 0, argc, argv, NULL, &args);
 
-	if (rc != CLI_EXIT_OK) {
+	if (rc != CLI_CONTINUE) {
 		return rc;
-	}
-	if (args.help) {
-		fputs(self->help, stdout);
-		return CLI_EXIT_OK;
 	}
 	if (args.count == 0) {
 		print_usage(stdout);

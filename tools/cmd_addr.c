@@ -74,17 +74,10 @@ int cli_cmd_addr(const struct cli_command *self, int argc, char **argv)
 	struct addr_ctx ctx = { 0 };
 	int rc;
 
-	rc = cli_parse_args(self, addr_options, sizeof(addr_options) / sizeof(addr_options[0]),
-			    argc, argv, &args);
-	if (rc != CLI_EXIT_OK) {
+	rc = cli_start(self, addr_options, sizeof(addr_options) / sizeof(addr_options[0]), argc,
+		       argv, "no address given", &args);
+	if (rc != CLI_CONTINUE) {
 		return rc;
-	}
-	if (args.help) {
-		fputs(self->help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (args.count == 0) {
-		return cli_usage_error(self, "no address given", NULL);
 	}
 	if (args.options & ADDR_OPT_LEGACY) {
 		ctx.parse_flags |= CIP_PARSE_LEGACY;

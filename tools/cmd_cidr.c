@@ -464,17 +464,10 @@ int cli_cmd_cidr(const struct cli_command *self, int argc, char **argv)
 	struct cidr_ctx ctx = { 0 };
 	int rc;
 
-	rc = cli_parse_args(self, cidr_options, sizeof(cidr_options) / sizeof(cidr_options[0]),
-			    argc, argv, &args);
-	if (rc != CLI_EXIT_OK) {
+	rc = cli_start(self, cidr_options, sizeof(cidr_options) / sizeof(cidr_options[0]), argc,
+		       argv, "no prefix given", &args);
+	if (rc != CLI_CONTINUE) {
 		return rc;
-	}
-	if (args.help) {
-		fputs(self->help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (args.count == 0) {
-		return cli_usage_error(self, "no prefix given", NULL);
 	}
 	options_to_flags(args.options, &ctx);
 	return cli_for_each_input(args.operands, args.count, cidr_one, &ctx);
