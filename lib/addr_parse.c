@@ -14,6 +14,7 @@
 
 #include "addr_priv.h"
 #include "bits.h"
+#include "v4_simd.h"
 
 #define PARSE_FLAGS (CIP_PARSE_LEGACY | CIP_PARSE_MASK | CIP_PARSE_IPV4_ONLY | CIP_PARSE_IPV6_ONLY)
 #define ONLY_FLAGS (CIP_PARSE_IPV4_ONLY | CIP_PARSE_IPV6_ONLY)
@@ -402,6 +403,19 @@ CIP_INLINE size_t fast_v4(const struct text *t, uint32_t *out)
 	return end;
 }
 
+/* fast_v4() or, on a CPU that has it, its SSSE3 twin. */
+CIP_INLINE size_t fast_v4_any(const struct text *t, uint32_t *out)
+{
+#if CIP_HAVE_V4_SSSE3
+	if (cpu_has_ssse3()) {
+		size_t end = v4_ssse3(t->s, t->len, out);
+
+		return end != NOT_FAST && head_end(t, t->s, end) ? end : NOT_FAST;
+	}
+#endif
+	return fast_v4(t, out);
+}
+
 /*
  * The group of 1-4 hex digits at b, its length in *n (0 when b[0] is no hex
  * digit), without branches: the length varies randomly. The four nibbles
@@ -474,6 +488,20 @@ static CIP_NOINLINE size_t fast_v6(const struct text *t, cip_u128 *out)
 }
 
 /*
+ * Whether s[1], s[2] or s[3] is a '.', tested on one word: which of them
+ * is random (the first octet's length), and compilers turn even
+ * (a == '.') | (b == '.') into branches that would mispredict.
+ */
+CIP_INLINE int dot_in_1_to_3(const uint8_t *s)
+{
+	uint32_t x = load_le32(s) ^ UINT32_C(0x2e2e2e2e); /* '.' bytes become 0 */
+	/* bit 7 of each byte that is not zero; exact, as no byte carries */
+	uint32_t nonzero = ((x & UINT32_C(0x7f7f7f7f)) + UINT32_C(0x7f7f7f7f)) | x;
+
+	return (~nonzero & UINT32_C(0x80808000)) != 0; /* bytes 1..3 only */
+}
+
+/*
  * The fast paths: the family and value of the address at the start of @p t
  * and where it ends; NOT_FAST when they cannot decide. A plain IPv4 text has
  * its first '.' at 1, 2 or 3 and is at least 7 bytes long. The result stays
@@ -481,11 +509,9 @@ static CIP_NOINLINE size_t fast_v6(const struct text *t, cip_u128 *out)
  */
 CIP_INLINE size_t fast_address(const struct text *t, unsigned *family, cip_u128 *value)
 {
-	const uint8_t *s = t->s;
-
-	if (t->len >= 7 && (s[1] == '.' || s[2] == '.' || s[3] == '.')) {
+	if (t->len >= 7 && dot_in_1_to_3(t->s)) {
 		uint32_t v4 = 0;
-		size_t end = fast_v4(t, &v4);
+		size_t end = fast_v4_any(t, &v4);
 
 		*family = CIP_FAMILY_IPV4;
 		*value = u128_make(0, v4);
