@@ -79,6 +79,10 @@ enum cip_parse_flags {
  * an empty trailing part point at the end of the text; MISPLACED_IPV4 points
  * at the first character of the dotted quad; HOST_BITS and WRONG_FAMILY at
  * 0; every other reason at the first byte that cannot continue a valid text.
+ * In a prefix the address part ends at the first '/', so "the end of the
+ * text" there means the offset of that '/' ("10.0.0/8" is TOO_FEW_PARTS at
+ * 6). A prefix is checked for syntax (length included) first, then for the
+ * family, then for host bits.
  */
 enum cip_parse_reason {
 	CIP_PARSE_OK = 0,		 /**< no error */
@@ -128,7 +132,7 @@ CIP_API int cip_parse_error_init(cip_parse_error *err, size_t sz);
 
 /**
  * @brief **cip_parse_reason_string()** describes a parse reason.
- * @return a static English phrase such as "leading zero in IPv4 octet";
+ * @return a static English phrase such as "IPv4 octet above 255";
  * never NULL (unknown reasons give a generic phrase).
  * @since 0.1
  */
