@@ -13,6 +13,10 @@
 #include "addr_priv.h"
 #include "bits.h"
 
+#if CIP_HAVE_SSE2
+#include <emmintrin.h>
+#endif
+
 /*
  * The decimal text of 0..255: up to three digits, then the digit count in
  * the last byte. Copying all four bytes and advancing by the count avoids a
@@ -55,6 +59,28 @@ static char *put_v4(char *d, const uint8_t b[4])
 	return put_decimal(d, b[3]);
 }
 
+#if CIP_HAVE_SSE2
+/*
+ * The 32 lower-case hex digits of the 16 bytes at @p b, at once: split each
+ * byte into its two nibbles and interleave them (the high one first), then
+ * turn nibbles into ASCII: '0' + n, plus 39 more to reach 'a' when n > 9.
+ */
+CIP_INLINE void hex32(uint8_t *dst, const uint8_t *b)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
+	__m128i low4 = _mm_set1_epi8(0x0f);
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low4), lo = _mm_and_si128(v, low4);
+	__m128i first = _mm_unpacklo_epi8(hi, lo), second = _mm_unpackhi_epi8(hi, lo);
+	__m128i nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0'), gap = _mm_set1_epi8(39);
+
+	first = _mm_add_epi8(_mm_add_epi8(first, zero),
+			     _mm_and_si128(_mm_cmpgt_epi8(first, nine), gap));
+	second = _mm_add_epi8(_mm_add_epi8(second, zero),
+			      _mm_and_si128(_mm_cmpgt_epi8(second, nine), gap));
+	_mm_storeu_si128((__m128i *)(void *)dst, first);
+	_mm_storeu_si128((__m128i *)(void *)(dst + 16), second);
+}
+#else
 /*
  * The 16 lower-case hex digits of 8 bytes (w holds them as load_le64() does)
  * all at once: spread each byte to a 16-bit lane, split it into its two
@@ -74,6 +100,14 @@ CIP_INLINE void hex16(uint8_t *dst, uint64_t w)
 		store_le64(dst + 8 * half, nib + REP8('0') + letters * 39);
 	}
 }
+
+/* The 32 lower-case hex digits of the 16 bytes at @p b. */
+CIP_INLINE void hex32(uint8_t *dst, const uint8_t *b)
+{
+	hex16(dst, load_le64(b));
+	hex16(dst + 16, load_le64(b + 8));
+}
+#endif
 
 /* Bit i set when the i-th 16-bit group of @p w (as load_le64() reads it) is
  * zero. */
@@ -130,8 +164,7 @@ static char *put_v6(char *d, const uint8_t b[16])
 		memcpy(d, "::ffff:", 7);
 		return put_v4(d + 7, b + 12);
 	}
-	hex16(hex, w0);
-	hex16(hex + 16, w1);
+	hex32(hex, b);
 	len = longest_zero_run(zero_groups(w0) | zero_groups(w1) << 4, &start);
 	/* every group is written with a ':' after it; the last one is dropped */
 	i = 0;

@@ -21,6 +21,16 @@
 #define CIP_NOINLINE
 #endif
 
+/*
+ * SSE2 intrinsics: SSE2 is part of every x86-64 CPU (and enabled on i386
+ * builds that ask for it), so using them needs no run-time check.
+ */
+#if defined(__SSE2__) && !defined(CIP_NO_SIMD) && !defined(CIP_NO_BUILTINS)
+#define CIP_HAVE_SSE2 1
+#else
+#define CIP_HAVE_SSE2 0
+#endif
+
 /* The byte @p c repeated in all eight bytes of a word. */
 #define REP8(c) (UINT64_C(0x0101010101010101) * (uint8_t)(c))
 
@@ -118,6 +128,20 @@ CIP_INLINE void load_head16(const uint8_t *s, size_t len, uint64_t *w0, uint64_t
 	}
 }
 
+/* load_head16() for any @p len, also below 4 (the 1-3 bytes: first,
+ * middle and last, which overlap as needed). */
+CIP_INLINE void load_head16_any(const uint8_t *s, size_t len, uint64_t *w0, uint64_t *w1)
+{
+	if (len >= 4) {
+		load_head16(s, len, w0, w1);
+		return;
+	}
+	*w0 = len ? s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) |
+			      (uint64_t)s[len - 1] << (8 * (len - 1))
+		  : 0;
+	*w1 = 0;
+}
+
 /* 0x80 in each byte of @p w that is not an ASCII digit. */
 static inline uint64_t swar_nondigit(uint64_t w)
 {
@@ -148,6 +172,18 @@ static inline unsigned ctz32(uint32_t x)
 					   16, 7,  26, 12, 18, 6,  11, 5,  10, 9 };
 
 	return index[((x & (0u - x)) * UINT32_C(0x077CB531)) >> 27];
+#endif
+}
+
+/* The index of the lowest set bit of @p x, which must not be 0. */
+static inline unsigned ctz64(uint64_t x)
+{
+#if defined(__GNUC__) && !defined(CIP_NO_BUILTINS)
+	return (unsigned)__builtin_ctzll(x);
+#else
+	uint32_t lo = (uint32_t)x;
+
+	return lo ? ctz32(lo) : 32 + ctz32((uint32_t)(x >> 32));
 #endif
 }
 
