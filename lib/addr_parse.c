@@ -567,6 +567,160 @@ static CIP_NOINLINE size_t fast_v6(const struct text *t, cip_u128 *out)
 	return end;
 }
 
+#if CIP_HAVE_V4_SSSE3
+/*
+ * With SSSE3, a text of at most V6_SHORT bytes (service addresses such as
+ * "fd00:10:96::a1" or "fd00:10:96::3:f0a2") is read in one or two vectors,
+ * its first and its last 16 bytes, and its groups are put in place with
+ * byte shuffles instead of a walk over them. The steps depend on each
+ * other, so each is kept short (no table look-up waits for another):
+ *
+ *  1. A "pairs" vector holds, at the last digit p of each group, the
+ *     group's low byte (digits p-1 and p), and at p-1 its high byte (digits
+ *     p-3 and p-2): p-1 is a digit of the same group, or a ':' which holds
+ *     0, as the high byte of a group of one digit is. Digits that are not
+ *     hex digits count as 0, so shorter groups come out right.
+ *  2. The positions of the groups' last digits are listed in order
+ *     ("left-packed") in the bytes of a word, one table look-up per 8-bit
+ *     part of their mask (at most four groups end in eight bytes, and more
+ *     than eight groups are not plain).
+ *  3. The entries after the "::" are moved up to the top of the word, so
+ *     that byte k of the word is for group k, and a fixed shuffle turns the
+ *     word into one that moves each group's two bytes to their place in the
+ *     128-bit value, byte swap included. Groups that end in bytes 0-15 come
+ *     from the first vector, the others from the second, which has all the
+ *     digits of each of them in texts of up to 29 bytes (V6_SHORT is 24
+ *     so that the mask has three 8-bit parts).
+ *
+ * The shape checks are those of fast_v6(). Positions are listed plus one, so
+ * that 0 marks a missing group: minus 1 (low byte) or 2 (high byte) it
+ * becomes an index with bit 7 set, which pshufb turns into a zero byte; so
+ * does the high byte of a group that ends at byte 0.
+ */
+#define V6_SHORT 24
+
+#define V6_POP8(m)                                                                                 \
+	(((m)&1) + ((m) >> 1 & 1) + ((m) >> 2 & 1) + ((m) >> 3 & 1) + ((m) >> 4 & 1) +             \
+	 ((m) >> 5 & 1) + ((m) >> 6 & 1) + ((m) >> 7 & 1))
+/* Bit i of m, if set, as byte (the number of set bits below it) = i + 1 + off. */
+#define V6_BIT(m, i, off)                                                                          \
+	(((m) >> (i)&1) ? (uint64_t)((i) + 1 + (off)) << 8 * V6_POP8((m) & ((1u << (i)) - 1)) : 0)
+#define V6_POS(m, off)                                                                             \
+	(V6_BIT(m, 0, off) | V6_BIT(m, 1, off) | V6_BIT(m, 2, off) | V6_BIT(m, 3, off) |           \
+	 V6_BIT(m, 4, off) | V6_BIT(m, 5, off) | V6_BIT(m, 6, off) | V6_BIT(m, 7, off))
+#define V6_POS4(m, off)                                                                            \
+	V6_POS(m, off), V6_POS((m) + 1, off), V6_POS((m) + 2, off), V6_POS((m) + 3, off)
+#define V6_POS16(m, off)                                                                           \
+	V6_POS4(m, off), V6_POS4((m) + 4, off), V6_POS4((m) + 8, off), V6_POS4((m) + 12, off)
+#define V6_POS64(m, off)                                                                           \
+	V6_POS16(m, off), V6_POS16((m) + 16, off), V6_POS16((m) + 32, off), V6_POS16((m) + 48, off)
+#define V6_POS256(off)                                                                             \
+	{                                                                                          \
+		V6_POS64(0, off), V6_POS64(64, off), V6_POS64(128, off), V6_POS64(192, off)        \
+	}
+#define V6_POP4(m) V6_POP8(m), V6_POP8((m) + 1), V6_POP8((m) + 2), V6_POP8((m) + 3)
+#define V6_POP16(m) V6_POP4(m), V6_POP4((m) + 4), V6_POP4((m) + 8), V6_POP4((m) + 12)
+#define V6_POP64(m) V6_POP16(m), V6_POP16((m) + 16), V6_POP16((m) + 32), V6_POP16((m) + 48)
+
+/* Row k, entry m: the set bits of m, part k of a 24-bit mask: their
+ * positions in the mask plus one, lowest first, a byte each. */
+static const uint64_t v6_bit_list[3][256] = { V6_POS256(0), V6_POS256(8), V6_POS256(16) };
+/* The number of set bits of m. */
+static const uint8_t v6_bit_count[256] = { V6_POP64(0), V6_POP64(64), V6_POP64(128),
+					   V6_POP64(192) };
+
+/*
+ * Sixteen bytes of the text: bits i of *hex and *colon when byte i is a hex
+ * digit or a ':'; returns the "pairs" vector (see above).
+ */
+CIP_INLINE CIP_TARGET_SSSE3 __m128i v6_pairs16(__m128i v, uint32_t *hex, uint32_t *colon)
+{
+	/* as in scan16() */
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+	__m128i is_hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
+				      _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l));
+	__m128i nib = _mm_add_epi8(
+		_mm_and_si128(v, _mm_set1_epi8(0x0f)),
+		_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x3f)), _mm_set1_epi8(9)));
+	__m128i pairs, inner;
+
+	*hex = (uint32_t)_mm_movemask_epi8(is_hex);
+	*colon = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	/* digits i-1 and i, the first moved up a nibble (exact: the masked
+	 * nibbles are at most 15); 0 at a ':' */
+	nib = _mm_and_si128(nib, is_hex);
+	pairs = _mm_and_si128(_mm_or_si128(nib, _mm_slli_epi16(_mm_slli_si128(nib, 1), 4)), is_hex);
+	/* a digit followed by one takes the pair before it */
+	inner = _mm_and_si128(is_hex, _mm_srli_si128(is_hex, 1));
+	return _mm_or_si128(_mm_and_si128(inner, _mm_slli_si128(pairs, 1)),
+			    _mm_andnot_si128(inner, pairs));
+}
+
+/*
+ * fast_v6() for a text (@p s, @p len) of at most V6_SHORT bytes that ends
+ * at the end or at @p stop, on a CPU with SSSE3. The text comes in registers,
+ * not as a struct text: its fields would be read back from memory just
+ * written, which makes the first load wait.
+ */
+static CIP_NOINLINE CIP_TARGET_SSSE3 size_t fast_v6_short(const uint8_t *s, size_t len,
+							  unsigned stop, cip_u128 *out)
+{
+	uint64_t w0, w1, list, after;
+	uint32_t hex, colon, hex_b, colon_b, other, dbl, last, end, c0, c01, n;
+	unsigned tail = 0; /* where the second vector starts */
+	__m128i head_v, tail_v, pairs, pairs_b, pos, shuffle;
+
+	if (len > 16) {
+		tail = (unsigned)len - 16;
+		head_v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		tail_v = _mm_loadu_si128((const __m128i *)(const void *)(s + tail));
+	} else {
+		load_head16_any(s, len, &w0, &w1); /* zero, no digit, past the end */
+		head_v = tail_v = _mm_set_epi64x((long long)w1, (long long)w0);
+	}
+	pairs = v6_pairs16(head_v, &hex, &colon);
+	pairs_b = v6_pairs16(tail_v, &hex_b, &colon_b);
+	hex |= hex_b << tail;
+	colon |= colon_b << tail;
+	other = ~(hex | colon);
+	end = ctz32(other);	     /* at most len */
+	hex &= (other - 1) & ~other; /* the bits below end */
+	colon &= (other - 1) & ~other;
+	dbl = colon & colon >> 1;
+	last = hex & ~(hex >> 1);
+	c0 = v6_bit_count[last & 0xff];
+	c01 = c0 + v6_bit_count[last >> 8 & 0xff];
+	n = c01 + v6_bit_count[last >> 16];
+	if (!v6_shape_ok(hex, colon, dbl) || (dbl ? n > 7 : n != 8) || /* "::": 1+ groups */
+	    !(end == len || (end < len && s[end] == stop)))	       /* head_end() */
+		return NOT_FAST;
+	/* n <= 8: the shifts are below 64, but for the last (split: it may be) */
+	list = v6_bit_list[0][last & 0xff] | v6_bit_list[1][last >> 8 & 0xff] << 8 * c0 |
+	       v6_bit_list[2][last >> 16] << 4 * c01 << 4 * c01;
+	/* 0xff in the entries (position + 1, at most 24) after the "::", found
+	 * as those that adding 127 - (the position of its first ':') takes to
+	 * 128 or more, and moved up past the 8 - n zero groups */
+	after = (list + REP8(127 - ctz32(dbl | UINT32_C(1) << 31))) & REP8(0x80);
+	after = (after << 1) - (after >> 7);
+	list = (list & ~after) | (list & after) << 4 * (8 - n) << 4 * (8 - n);
+	/* each byte of the value: the position plus one of its group's last
+	 * digit; cip_u128 is {hi, lo}, each little-endian, group 0 highest */
+	pos = _mm_shuffle_epi8(_mm_set_epi64x(0, (long long)list),
+			       _mm_setr_epi8(3, 3, 2, 2, 1, 1, 0, 0, 7, 7, 6, 6, 5, 5, 4, 4));
+	/* minus 1 in the low bytes, 2 in the high (see above); bit 7 (nothing)
+	 * for the groups of the other vector */
+	shuffle = _mm_sub_epi8(pos, _mm_set1_epi16(0x0201));
+	pairs = _mm_shuffle_epi8(pairs,
+				 _mm_or_si128(shuffle, _mm_cmpgt_epi8(pos, _mm_set1_epi8(16))));
+	pairs_b = _mm_shuffle_epi8(pairs_b,
+				   _mm_or_si128(_mm_sub_epi8(shuffle, _mm_set1_epi8((char)tail)),
+						_mm_cmpgt_epi8(_mm_set1_epi8(17), pos)));
+	_mm_storeu_si128((__m128i *)(void *)out, _mm_or_si128(pairs, pairs_b));
+	return end;
+}
+#endif /* CIP_HAVE_V4_SSSE3 */
+
 #else
 /*
  * Without SSE2 the groups are read one after the other (masks made a byte
@@ -674,6 +828,10 @@ CIP_INLINE size_t fast_address(const struct text *t, unsigned *family, cip_u128 
 		return end;
 	}
 	*family = CIP_FAMILY_IPV6;
+#if CIP_HAVE_SSE2 && CIP_HAVE_V4_SSSE3
+	if (t->len <= V6_SHORT && cpu_has_ssse3())
+		return fast_v6_short(t->s, t->len, t->stop, value);
+#endif
 	return fast_v6(t, value);
 }
 
