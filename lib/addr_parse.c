@@ -447,6 +447,24 @@ CIP_INLINE void store16(uint16_t *d, __m128i v)
 }
 
 /*
+ * Which of 16 bytes are hex digits (0xff in *is_hex) and, for those, the
+ * digit's value in the low nibble of *nib (other bytes hold junk there).
+ */
+CIP_INLINE void hex_classify16(__m128i v, __m128i *is_hex, __m128i *nib)
+{
+	/* x - lo <= span, unsigned: byte-wise minimum, then equality */
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+
+	*is_hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
+			       _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l));
+	/* a digit's value: the low nibble, plus 9 for a letter (from 0x40) */
+	*nib = _mm_add_epi8(
+		_mm_and_si128(v, _mm_set1_epi8(0x0f)),
+		_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x3f)), _mm_set1_epi8(9)));
+}
+
+/*
  * Sixteen bytes of the text: bits i of *hex and *colon when byte i is a hex
  * digit or a ':', and win[0..15] for them, stored at @p win. Bytes 0-2 lack
  * digits of the bytes before them: the load is at the text's start, or
@@ -454,23 +472,15 @@ CIP_INLINE void store16(uint16_t *d, __m128i v)
  */
 CIP_INLINE void scan16(__m128i v, uint64_t *hex, uint64_t *colon, uint16_t *win)
 {
-	/* x - lo <= span, unsigned: byte-wise minimum, then equality */
-	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-	__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-	__m128i is_hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
-				      _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l));
-	/* a digit's value: the low nibble, plus 9 for a letter (from 0x40) */
-	__m128i nib = _mm_add_epi8(
-		_mm_and_si128(v, _mm_set1_epi8(0x0f)),
-		_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x3f)), _mm_set1_epi8(9)));
+	__m128i is_hex, nib, low, high;
+
+	hex_classify16(v, &is_hex, &nib);
 	/* digits i-1 and i: the byte before moved up a nibble, in 16-bit lanes
 	 * (exact: the masked nibbles are at most 15) */
-	__m128i low =
-		_mm_or_si128(nib, _mm_slli_epi16(_mm_slli_si128(_mm_and_si128(nib, is_hex), 1), 4));
+	low = _mm_or_si128(nib, _mm_slli_epi16(_mm_slli_si128(_mm_and_si128(nib, is_hex), 1), 4));
 	/* digits i-3 and i-2, where bytes i-2 and i-1 are digits too */
-	__m128i high =
-		_mm_and_si128(_mm_slli_si128(low, 2),
-			      _mm_and_si128(_mm_slli_si128(is_hex, 1), _mm_slli_si128(is_hex, 2)));
+	high = _mm_and_si128(_mm_slli_si128(low, 2),
+			     _mm_and_si128(_mm_slli_si128(is_hex, 1), _mm_slli_si128(is_hex, 2)));
 
 	*hex = (unsigned)_mm_movemask_epi8(is_hex);
 	*colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
@@ -635,16 +645,9 @@ static const uint8_t v6_bit_count[256] = { V6_POP64(0), V6_POP64(64), V6_POP64(1
  */
 CIP_INLINE CIP_TARGET_SSSE3 __m128i v6_pairs16(__m128i v, uint32_t *hex, uint32_t *colon)
 {
-	/* as in scan16() */
-	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-	__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-	__m128i is_hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
-				      _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l));
-	__m128i nib = _mm_add_epi8(
-		_mm_and_si128(v, _mm_set1_epi8(0x0f)),
-		_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x3f)), _mm_set1_epi8(9)));
-	__m128i pairs, inner;
+	__m128i is_hex, nib, pairs, inner;
 
+	hex_classify16(v, &is_hex, &nib);
 	*hex = (uint32_t)_mm_movemask_epi8(is_hex);
 	*colon = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
 	/* digits i-1 and i, the first moved up a nibble (exact: the masked
