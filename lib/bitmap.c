@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The lock-free hierarchical bitmap (see bitmap.h for the layout).
+ *
+ * Memory ordering. Every leaf and summary access that decides where a bit
+ * is claimed, or whether the summary agrees with a leaf word, is seq_cst
+ * (the C11 default, so those calls carry no explicit order). The argument
+ * below needs one total order S over those accesses to both kinds of word,
+ * which acq_rel does not give: acq_rel orders accesses to one location,
+ * but the summary protocol is a store-buffering pattern over two locations
+ * (leaf word, summary word), and ruling out "each thread misses the other's
+ * write" is exactly what only seq_cst provides. On x86-64 a seq_cst load is a
+ * plain load and every RMW is a locked instruction anyway, so the price is
+ * nil there. The seq_cst RMWs also release, and the reads that callers may
+ * use to see what was published with a bit (test, next_set) acquire.
+ * Counters are relaxed: they order nothing, and atomicity alone keeps each
+ * stripe exact.
+ *
+ * The summary protocol. Summary bit w is a hint that leaf word w is full.
+ * Only an operation that changes the word's fullness (a set that fills it,
+ * a clear that empties a full word) touches the summary, and it does so
+ * after the leaf change, with sync_summary(): read the leaf, make the
+ * summary bit agree, RE-READ the leaf, and repeat if its fullness changed
+ * meanwhile. (For a set that is "set the summary bit, re-read, clear it
+ * again if the word is no longer full"; for a clear, "clear the leaf bit,
+ * then the summary bit".) Claim: once no operation is in flight, summary bit
+ * w == (leaf w is full). Proof sketch: let M be the last fullness-changing
+ * leaf RMW in S; after it the word's fullness is final, f. M's thread then
+ * runs sync_summary, whose last round read f (twice) and left the summary
+ * bit == f. A later summary write of !f can only come from a thread whose
+ * round then re-reads the leaf after M, sees f != !f and goes round again,
+ * writing f. So the last summary write (or none) leaves f.
+ * While operations are in flight, a summary bit may be set over a word that
+ * has a free bit (between a filler's summary set and its re-read); a claim
+ * that finds nothing through the summary therefore does not report full at
+ * once: see claim_slow().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bitmap.h"
+#include "bits.h"
+
+#define FULL (~UINT64_C(0))
+#define CACHE_LINE 64
+#define WORDS_PER_LINE (CACHE_LINE / sizeof(uint64_t))
+
+_Static_assert(sizeof(struct cip__bitmap_stripe) == CACHE_LINE, "one stripe per cache line");
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+static inline unsigned popcount64(uint64_t x)
+{
+#if defined(__GNUC__) && !defined(CIP_NO_BUILTINS)
+	return (unsigned)__builtin_popcountll(x);
+#else
+	/* SWAR: sums of 2, then 4, then 8 bits, then all bytes by a multiply. */
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0F0F0F0F0F0F0F0F);
+	return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
+#endif
+}
+
+static uint64_t round_up(uint64_t n, uint64_t align)
+{
+	return (n + align - 1) / align * align;
+}
+
+/* The bits of the last leaf word that lie past nbits (permanently set). */
+static uint64_t padding_mask(const struct cip__bitmap *b)
+{
+	unsigned used = (unsigned)(b->nbits % 64);
+
+	return used ? FULL << used : 0;
+}
+
+/* The bits of leaf word @p w that lie in [from, to); w must overlap it. */
+static uint64_t interval_mask(uint64_t w, uint64_t from, uint64_t to)
+{
+	uint64_t base = w * 64, mask = FULL;
+
+	if (from > base)
+		mask &= FULL << (from - base); /* from is in this word: shift < 64 */
+	if (to < base + 64)
+		mask &= ~(FULL << (to - base)); /* to - 1 is in this word: 0 < shift < 64 */
+	return mask;
+}
+
+/*
+ * The stripe that counts leaf word @p w. All words of one leaf cache line
+ * share a stripe, so an update touches at most one line more than the leaf
+ * it changes, and threads working in different lines mostly count in
+ * different stripes.
+ */
+static struct cip__bitmap_stripe *stripe_of(const struct cip__bitmap *b, uint64_t w)
+{
+	return &b->stripes[(w / WORDS_PER_LINE) % CIP__BITMAP_STRIPES];
+}
+
+static void count_add(const struct cip__bitmap *b, uint64_t w, int64_t delta)
+{
+	/* Relaxed: the count orders nothing; the RMW keeps the stripe exact. */
+	atomic_fetch_add_explicit(&stripe_of(b, w)->n, delta, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------ */
+/* The summary protocol                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Makes summary bit @p w agree with leaf word @p w (see the top of this
+ * file). Lock-free: a round repeats only if another thread changed the
+ * word's fullness during it. The summary word is written only when it
+ * disagrees, so its cache line stays shared among readers.
+ */
+static void sync_summary(struct cip__bitmap *b, uint64_t w)
+{
+	_Atomic uint64_t *sum = &b->summary[w / 64];
+	uint64_t bit = UINT64_C(1) << (w % 64);
+
+	for (;;) {
+		int full = atomic_load(&b->leaf[w]) == FULL;
+		int hint = (atomic_load(sum) & bit) != 0;
+
+		if (hint != full) {
+			if (full)
+				atomic_fetch_or(sum, bit);
+			else
+				atomic_fetch_and(sum, ~bit);
+		}
+		/* The re-read: if the word's fullness moved, another thread's
+		 * sync may have run before our write above, so go round. */
+		if ((atomic_load(&b->leaf[w]) == FULL) == full)
+			return;
+	}
+}
+
+/* Bookkeeping after this thread set a bit of word @p w, leaving @p now. */
+static void after_set(struct cip__bitmap *b, uint64_t w, uint64_t now)
+{
+	count_add(b, w, 1);
+	if (now == FULL)
+		sync_summary(b, w);
+}
+
+/* Bookkeeping after this thread cleared a bit of word @p w, which held
+ * @p old before. */
+static void after_clear(struct cip__bitmap *b, uint64_t w, uint64_t old)
+{
+	count_add(b, w, -1);
+	if (old == FULL)
+		sync_summary(b, w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                         */
+/* ------------------------------------------------------------------ */
+
+int cip__bitmap_init(struct cip__bitmap *b, uint64_t nbits)
+{
+	struct cip__bitmap t;
+	uint64_t leaf_bytes, summary_bytes;
+	char *mem;
+
+	if (!b || nbits == 0 || nbits > CIP__BITMAP_MAX_BITS)
+		return CIP_EINVAL;
+	t.nbits = nbits;
+	t.nwords = (nbits + 63) / 64;
+	t.nsummary = (t.nwords + 63) / 64;
+	/* Each array starts on its own cache line, so the summary and the
+	 * counters never share a line with leaf words. */
+	leaf_bytes = round_up(t.nwords * sizeof(uint64_t), CACHE_LINE);
+	summary_bytes = round_up(t.nsummary * sizeof(uint64_t), CACHE_LINE);
+	mem = aligned_alloc(CACHE_LINE,
+			    leaf_bytes + summary_bytes +
+				    CIP__BITMAP_STRIPES * sizeof(struct cip__bitmap_stripe));
+	if (!mem)
+		return CIP_ENOMEM;
+	t.leaf = (_Atomic uint64_t *)(void *)mem;
+	t.summary = (_Atomic uint64_t *)(void *)(mem + leaf_bytes);
+	t.stripes = (struct cip__bitmap_stripe *)(void *)(mem + leaf_bytes + summary_bytes);
+	for (uint64_t w = 0; w < t.nwords; w++)
+		atomic_init(&t.leaf[w], 0);
+	/* The padding is never full on its own: the last word has a real bit. */
+	atomic_init(&t.leaf[t.nwords - 1], padding_mask(&t));
+	for (uint64_t s = 0; s < t.nsummary; s++)
+		atomic_init(&t.summary[s], 0);
+	for (unsigned i = 0; i < CIP__BITMAP_STRIPES; i++)
+		atomic_init(&t.stripes[i].n, 0);
+	*b = t;
+	return 0;
+}
+
+void cip__bitmap_destroy(struct cip__bitmap *b)
+{
+	if (!b)
+		return;
+	free((void *)b->leaf); /* the one allocation; free(NULL) is a no-op */
+	memset(b, 0, sizeof *b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Single bits                                                        */
+/* ------------------------------------------------------------------ */
+
+static int check_bit(const struct cip__bitmap *b, uint64_t bit)
+{
+	if (!b || !b->leaf)
+		return CIP_EINVAL;
+	return bit < b->nbits ? 0 : CIP_ERANGE;
+}
+
+int cip__bitmap_set(struct cip__bitmap *b, uint64_t bit)
+{
+	uint64_t w = bit / 64, m = UINT64_C(1) << (bit % 64), old;
+	int rc = check_bit(b, bit);
+
+	if (rc)
+		return rc;
+	old = atomic_fetch_or(&b->leaf[w], m); /* seq_cst: see the top of the file */
+	if (old & m)
+		return CIP_EALLOCATED;
+	after_set(b, w, old | m);
+	return 0;
+}
+
+int cip__bitmap_clear(struct cip__bitmap *b, uint64_t bit)
+{
+	uint64_t w = bit / 64, m = UINT64_C(1) << (bit % 64), old;
+	int rc = check_bit(b, bit);
+
+	if (rc)
+		return rc;
+	/* The leaf bit first, then (in after_clear) the summary bit. */
+	old = atomic_fetch_and(&b->leaf[w], ~m);
+	if (!(old & m))
+		return CIP_ENOTALLOCATED;
+	after_clear(b, w, old);
+	return 0;
+}
+
+int cip__bitmap_test(const struct cip__bitmap *b, uint64_t bit)
+{
+	int rc = check_bit(b, bit);
+
+	if (rc)
+		return rc;
+	/* Acquire: a caller that sees the bit set also sees what the setter
+	 * wrote before setting it. */
+	return (atomic_load_explicit(&b->leaf[bit / 64], memory_order_acquire) >> (bit % 64)) & 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Claiming                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Sets the lowest clear bit of leaf word @p w among @p mask and writes its
+ * index to @p out. @return 1, or 0 if the word has no clear bit in the mask.
+ * A failed CAS reloads the word and tries its next clear bit.
+ */
+static int claim_in_word(struct cip__bitmap *b, uint64_t w, uint64_t mask, uint64_t *out)
+{
+	uint64_t old = atomic_load(&b->leaf[w]);
+
+	for (;;) {
+		uint64_t open = ~old & mask, m;
+
+		if (!open)
+			return 0;
+		m = open & (0 - open);
+		/* Weak CAS: a spurious failure just reloads and retries. */
+		if (atomic_compare_exchange_weak(&b->leaf[w], &old, old | m)) {
+			after_set(b, w, old | m);
+			*out = w * 64 + ctz64(m);
+			return 1;
+		}
+	}
+}
+
+/* The first leaf word in [w, last] whose summary bit is clear, or last + 1. */
+static uint64_t next_open_word(const struct cip__bitmap *b, uint64_t w, uint64_t last)
+{
+	uint64_t s = w / 64;
+	uint64_t open = ~atomic_load(&b->summary[s]) & (FULL << (w % 64));
+
+	while (!open) {
+		if (++s > last / 64)
+			return last + 1;
+		open = ~atomic_load(&b->summary[s]);
+	}
+	w = s * 64 + ctz64(open);
+	return w <= last ? w : last + 1;
+}
+
+/* Claims the lowest clear bit in [from, to), skipping words the summary
+ * marks full. @return 0, or CIP_EFULL if none was found that way. */
+static int claim_fast(struct cip__bitmap *b, uint64_t from, uint64_t to, uint64_t *out)
+{
+	uint64_t last = (to - 1) / 64;
+
+	for (uint64_t w = from / 64;; w++) {
+		w = next_open_word(b, w, last);
+		if (w > last)
+			return CIP_EFULL;
+		if (claim_in_word(b, w, interval_mask(w, from, to), out))
+			return 0;
+	}
+}
+
+/* claim_fast() without the summary: every leaf word of [from, to). */
+static int claim_exact(struct cip__bitmap *b, uint64_t from, uint64_t to, uint64_t *out)
+{
+	for (uint64_t w = from / 64; w <= (to - 1) / 64; w++)
+		if (claim_in_word(b, w, interval_mask(w, from, to), out))
+			return 0;
+	return CIP_EFULL;
+}
+
+/*
+ * The rare path, after the summary showed nothing free in [lo, hi). A
+ * summary bit may transiently cover a free bit (see the top of the file),
+ * so "full" is believed at once only if the count agrees; otherwise every
+ * leaf word of the interval is read. A count read races with updates, but
+ * it can only show the bitmap full while a clear is still in flight (a
+ * clear is counted after its leaf change), and that clear can be ordered
+ * after this call. When the interval is a part of a bitmap that has free
+ * bits elsewhere, every claim in a full interval pays this O(words) scan;
+ * callers that claim in full bands often should check their own band count
+ * first.
+ */
+static int claim_slow(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
+		      uint64_t *out)
+{
+	if (cip__bitmap_count(b) >= b->nbits)
+		return CIP_EFULL;
+	if (claim_exact(b, start, hi, out) == 0)
+		return 0;
+	if (start > lo && claim_exact(b, lo, start, out) == 0)
+		return 0;
+	return CIP_EFULL;
+}
+
+int cip__bitmap_claim(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
+		      uint64_t *out)
+{
+	if (!b || !b->leaf || !out || lo >= hi || start < lo || start >= hi)
+		return CIP_EINVAL;
+	if (hi > b->nbits)
+		return CIP_ERANGE;
+	/* Upward from start, then wrap around to lo (Kubernetes' linear scan). */
+	if (claim_fast(b, start, hi, out) == 0)
+		return 0;
+	if (start > lo && claim_fast(b, lo, start, out) == 0)
+		return 0;
+	return claim_slow(b, lo, hi, start, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The sum of the stripes. Each stripe is exact once the operations on its
+ * words have returned; a read that races with updates is a sum of per-stripe
+ * moments, so it may miss operations still in flight (and a stripe may even
+ * be briefly negative, when a clear is counted before the set it undoes).
+ * The result is clamped to [0, nbits].
+ */
+uint64_t cip__bitmap_count(const struct cip__bitmap *b)
+{
+	int64_t sum = 0;
+
+	if (!b || !b->stripes)
+		return 0;
+	for (unsigned i = 0; i < CIP__BITMAP_STRIPES; i++)
+		sum += atomic_load_explicit(&b->stripes[i].n, memory_order_relaxed);
+	if (sum < 0)
+		return 0;
+	return (uint64_t)sum < b->nbits ? (uint64_t)sum : b->nbits;
+}
+
+uint64_t cip__bitmap_count_range(const struct cip__bitmap *b, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+
+	if (!b || !b->leaf)
+		return 0;
+	if (hi > b->nbits)
+		hi = b->nbits;
+	if (lo >= hi)
+		return 0;
+	/* Relaxed: a statistic; each word is still read whole. The mask keeps
+	 * the padding out, because hi <= nbits. */
+	for (uint64_t w = lo / 64; w <= (hi - 1) / 64; w++)
+		n += popcount64(atomic_load_explicit(&b->leaf[w], memory_order_relaxed) &
+				interval_mask(w, lo, hi));
+	return n;
+}
+
+int cip__bitmap_next_set(const struct cip__bitmap *b, uint64_t from, uint64_t *out)
+{
+	if (!b || !b->leaf || !out)
+		return CIP_EINVAL;
+	if (from >= b->nbits)
+		return CIP_ENOTFOUND;
+	for (uint64_t w = from / 64; w < b->nwords; w++) {
+		/* Acquire, as in cip__bitmap_test(). */
+		uint64_t set = atomic_load_explicit(&b->leaf[w], memory_order_acquire) &
+			       interval_mask(w, from, b->nbits);
+
+		if (set) {
+			*out = w * 64 + ctz64(set);
+			return 0;
+		}
+	}
+	return CIP_ENOTFOUND;
+}
+
+/* ------------------------------------------------------------------ */
+/* Invariants, for tests                                              */
+/* ------------------------------------------------------------------ */
+
+static int check_summary(const struct cip__bitmap *b)
+{
+	for (uint64_t w = 0; w < b->nwords; w++) {
+		int full = atomic_load(&b->leaf[w]) == FULL;
+		int hint = (atomic_load(&b->summary[w / 64]) >> (w % 64)) & 1;
+
+		if (full != hint)
+			return 2;
+	}
+	if (b->nwords % 64 &&
+	    atomic_load(&b->summary[b->nsummary - 1]) & (FULL << (b->nwords % 64)))
+		return 3;
+	return 0;
+}
+
+static int check_counts(const struct cip__bitmap *b)
+{
+	int64_t want[CIP__BITMAP_STRIPES] = { 0 };
+	uint64_t pad = padding_mask(b);
+
+	for (uint64_t w = 0; w < b->nwords; w++) {
+		uint64_t v = atomic_load(&b->leaf[w]);
+
+		if (w == b->nwords - 1)
+			v &= ~pad;
+		want[(w / WORDS_PER_LINE) % CIP__BITMAP_STRIPES] += popcount64(v);
+	}
+	for (unsigned i = 0; i < CIP__BITMAP_STRIPES; i++)
+		if (atomic_load(&b->stripes[i].n) != want[i])
+			return 4;
+	return 0;
+}
+
+int cip__bitmap_check(const struct cip__bitmap *b)
+{
+	uint64_t pad;
+	int rc;
+
+	if (!b || !b->leaf)
+		return -1;
+	pad = padding_mask(b);
+	if ((atomic_load(&b->leaf[b->nwords - 1]) & pad) != pad)
+		return 1;
+	rc = check_summary(b);
+	return rc ? rc : check_counts(b);
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private: the dense allocation engine, a lock-free hierarchical bitmap of
+ * nbits bits (1 <= nbits <= 2^32).
+ *
+ * Thread-safety: lock-free. Every function except init and destroy may be
+ * called from any thread at any time; none blocks, takes a lock or
+ * allocates. init and destroy must not race with anything on the same
+ * bitmap.
+ *
+ * Layout: bit i is bit (i % 64) of leaf word i / 64. Leaf bits past nbits in
+ * the last word are permanently set, so "this word is full" is one compare
+ * with ~0; they are never counted or reported. Bit w % 64 of summary word
+ * w / 64 is a hint that leaf word w is full: a search skips 64 full leaf
+ * words with one load and a ctz. When no operation is in flight, the
+ * summary is exact (summary bit w == leaf word w is full); see bitmap.c for
+ * the protocol that keeps it so and never lets it hide a free bit.
+ *
+ * The number of set bits is kept in a few cache-line-sized stripes (leaf
+ * word w counts in stripe (w / 8) % CIP__BITMAP_STRIPES, so that one leaf
+ * cache line has one stripe), each exact; a read sums them.
+ *
+ * Errors are the public CIP_E* codes. Names carry the private cip__ prefix
+ * so that they cannot clash with a user's symbols in a static link.
+ */
+#ifndef CIP_BITMAP_H
+#define CIP_BITMAP_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <clusterip/common.h>
+
+/* The largest dense bitmap; larger ranges use the sparse engine. */
+#define CIP__BITMAP_MAX_BITS (UINT64_C(1) << 32)
+
+/* Count stripes: 16 cache lines, 1 KiB per bitmap. */
+#define CIP__BITMAP_STRIPES 16
+
+struct cip__bitmap_stripe {
+	/* Signed: a clear may be counted before the set it undoes is (see
+	 * cip__bitmap_count()). */
+	_Atomic int64_t n;
+	char pad[64 - sizeof(int64_t)];
+};
+
+struct cip__bitmap {
+	_Atomic uint64_t *leaf;		    /* nwords words; start of the one allocation */
+	_Atomic uint64_t *summary;	    /* nsummary words: bit w = leaf[w] is full */
+	struct cip__bitmap_stripe *stripes; /* CIP__BITMAP_STRIPES counters */
+	uint64_t nbits;
+	uint64_t nwords;
+	uint64_t nsummary;
+};
+
+/*
+ * Makes @p b an empty bitmap of @p nbits bits.
+ * @return 0; CIP_EINVAL if @p b is NULL or @p nbits is 0 or above 2^32;
+ * CIP_ENOMEM. On failure *b is not changed.
+ */
+int cip__bitmap_init(struct cip__bitmap *b, uint64_t nbits);
+
+/* Frees what init allocated. NULL-safe and idempotent (*b is zeroed). */
+void cip__bitmap_destroy(struct cip__bitmap *b);
+
+/* Sets @p bit. @return 0 if this call set it; CIP_EALLOCATED if it was
+ * already set; CIP_ERANGE if @p bit >= nbits; CIP_EINVAL if @p b is NULL. */
+int cip__bitmap_set(struct cip__bitmap *b, uint64_t bit);
+
+/* Clears @p bit. @return 0 if this call cleared it; CIP_ENOTALLOCATED if it
+ * was already clear; CIP_ERANGE if @p bit >= nbits; CIP_EINVAL. */
+int cip__bitmap_clear(struct cip__bitmap *b, uint64_t bit);
+
+/* @return 1 if @p bit is set, 0 if clear; CIP_ERANGE; CIP_EINVAL. */
+int cip__bitmap_test(const struct cip__bitmap *b, uint64_t bit);
+
+/*
+ * Finds a clear bit in [@p lo, @p hi), scanning upward from @p start and
+ * wrapping around to @p lo, sets it and writes its index to @p out.
+ * Cost: O((hi - lo) / 4096) summary loads plus a few leaf words, except on
+ * the rare path described in bitmap.c.
+ * @return 0; CIP_EFULL if every word of the interval was seen full during
+ * the call; CIP_ERANGE if @p hi > nbits; CIP_EINVAL if @p b or @p out is
+ * NULL, @p lo >= @p hi, or @p start is not in [lo, hi). On failure *out is
+ * not changed.
+ */
+int cip__bitmap_claim(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
+		      uint64_t *out);
+
+/* The number of set bits (0 for NULL); see bitmap.c for what a read that
+ * races with updates returns. */
+uint64_t cip__bitmap_count(const struct cip__bitmap *b);
+
+/* The number of set bits in [@p lo, @p hi), with @p hi clamped to nbits; 0
+ * if the interval is empty. A popcount scan: O(words). */
+uint64_t cip__bitmap_count_range(const struct cip__bitmap *b, uint64_t lo, uint64_t hi);
+
+/* The lowest set bit >= @p from, written to @p out. O(words).
+ * @return 0; CIP_ENOTFOUND if there is none (also when @p from >= nbits);
+ * CIP_EINVAL if @p b or @p out is NULL. */
+int cip__bitmap_next_set(const struct cip__bitmap *b, uint64_t from, uint64_t *out);
+
+/*
+ * Debug accessor for tests: checks the invariants of a bitmap that no
+ * thread is changing. @return 0 if they hold, else the number of the first
+ * broken one: 1 a padding bit is clear, 2 a summary bit differs from its
+ * leaf word's fullness, 3 a summary padding bit is set, 4 a count stripe
+ * differs from its words' popcount, -1 @p b is NULL or not initialised.
+ */
+int cip__bitmap_check(const struct cip__bitmap *b);
+
+#endif /* CIP_BITMAP_H */
