@@ -15,15 +15,6 @@
 /* Plumbing                                                           */
 /* ------------------------------------------------------------------ */
 
-uint64_t bench_splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 void bench_print(const char *name, double value, const char *unit)
 {
 	printf("%s: %.2f %s\n", name, value, unit);

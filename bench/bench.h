@@ -33,9 +33,6 @@ struct bench_pair {
 	struct bench_side theirs; /* pass may be NULL: ours is reported alone */
 };
 
-/* The next value of a splitmix64 sequence. */
-uint64_t bench_splitmix64(uint64_t *state);
-
 /*
  * Times @p pair: config->repetitions rounds, each running both sides (their
  * order alternating from round to round so that drift hits both), after one

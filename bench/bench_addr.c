@@ -15,6 +15,7 @@
 #include <clusterip/clusterip.h>
 
 #include "bench.h"
+#include "random.h" /* the library's own splitmix64 */
 
 /* Longest text: an IPv6 address, "/128" and a NUL. */
 #define TEXT_MAX (INET6_ADDRSTRLEN + 4)
@@ -55,7 +56,7 @@ static void put_u32(unsigned char *out, uint32_t v)
 
 static void gen_ipv4(uint64_t *rng, unsigned char raw[16], unsigned *len)
 {
-	put_u32(raw, (uint32_t)bench_splitmix64(rng));
+	put_u32(raw, (uint32_t)cip__splitmix64(rng));
 	*len = 32;
 }
 
@@ -63,11 +64,11 @@ static void gen_ipv4(uint64_t *rng, unsigned char raw[16], unsigned *len)
  * get a run of two or more zero groups, so that "::" occurs. */
 static void gen_ipv6_random(uint64_t *rng, unsigned char raw[16], unsigned *len)
 {
-	uint64_t r = bench_splitmix64(rng);
+	uint64_t r = cip__splitmix64(rng);
 
 	for (int g = 0; g < 8; g++) {
 		unsigned digits = 1 + (unsigned)((r >> (2 * g)) & 3);
-		uint32_t v = (uint32_t)bench_splitmix64(rng) & ((1u << (4 * digits)) - 1);
+		uint32_t v = (uint32_t)cip__splitmix64(rng) & ((1u << (4 * digits)) - 1);
 
 		raw[2 * g] = (unsigned char)(v >> 8);
 		raw[2 * g + 1] = (unsigned char)v;
@@ -87,7 +88,7 @@ static void gen_ipv6_service(uint64_t *rng, unsigned char raw[16], unsigned *len
 	static const unsigned char base[16] = { 0xfd, 0x00, 0x00, 0x10, 0x00, 0x96 };
 
 	memcpy(raw, base, 16);
-	put_u32(raw + 12, (uint32_t)bench_splitmix64(rng) & 0xfffff);
+	put_u32(raw + 12, (uint32_t)cip__splitmix64(rng) & 0xfffff);
 	*len = 128;
 }
 
@@ -106,14 +107,14 @@ static void clear_host_bits(unsigned char *raw, size_t n, unsigned len)
 static void gen_ipv4_prefix(uint64_t *rng, unsigned char raw[16], unsigned *len)
 {
 	gen_ipv4(rng, raw, len);
-	*len = (unsigned)(bench_splitmix64(rng) % 33);
+	*len = (unsigned)(cip__splitmix64(rng) % 33);
 	clear_host_bits(raw, 4, *len);
 }
 
 static void gen_ipv6_prefix(uint64_t *rng, unsigned char raw[16], unsigned *len)
 {
 	gen_ipv6_random(rng, raw, len);
-	*len = (unsigned)(bench_splitmix64(rng) % 129);
+	*len = (unsigned)(cip__splitmix64(rng) % 129);
 	clear_host_bits(raw, 16, *len);
 }
 

@@ -879,7 +879,7 @@ static int err_usable(const cip_parse_error *err)
 /* Fills @p err (if any) with the outcome, writing only what fits in sz. */
 static int report(cip_parse_error *err, int code, int reason, size_t off, const cip_prefix *net)
 {
-	if (err) {
+	if (err && err_usable(err)) {
 		err->code = code;
 		err->reason = reason;
 		err->offset = off;
@@ -905,6 +905,15 @@ static int family_excluded(unsigned flags, unsigned family)
 	if (flags & CIP_PARSE_IPV6_ONLY)
 		return family != CIP_FAMILY_IPV6;
 	return 0;
+}
+
+/*
+ * The argument checks shared by the parsers. An @p err too small to write
+ * into also fails them; report() then writes nothing, as err_usable() says.
+ */
+static int args_valid(const void *out, const char *text, unsigned flags, const cip_parse_error *err)
+{
+	return err_usable(err) && out && text && flags_valid(flags);
 }
 
 static struct text text_make(const char *s, size_t len, unsigned stop, unsigned flags)
@@ -986,9 +995,7 @@ int cip_addr_parse(cip_addr *out, const char *text, size_t len, unsigned flags,
 	unsigned family;
 	cip_u128 value;
 
-	if (!err_usable(err))
-		return CIP_EINVAL;
-	if (!out || !text || !flags_valid(flags))
+	if (!args_valid(out, text, flags, err))
 		return report(err, CIP_EINVAL, CIP_PARSE_OK, 0, NULL);
 	t = text_make(text, len, NO_STOP, flags);
 	if (fast_address(&t, &family, &value) == NOT_FAST || family_excluded(flags, family))
@@ -1013,9 +1020,7 @@ int cip_prefix_parse(cip_prefix *out, const char *text, size_t len, unsigned fla
 	size_t slash;
 	int rc;
 
-	if (!err_usable(err))
-		return CIP_EINVAL;
-	if (!out || !text || !flags_valid(flags))
+	if (!args_valid(out, text, flags, err))
 		return report(err, CIP_EINVAL, CIP_PARSE_OK, 0, NULL);
 	if (len == 0)
 		return report(err, CIP_ESYNTAX, CIP_PARSE_EMPTY, 0, NULL);

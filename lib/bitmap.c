@@ -51,19 +51,6 @@ _Static_assert(sizeof(struct cip__bitmap_stripe) == CACHE_LINE, "one stripe per 
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static inline unsigned popcount64(uint64_t x)
-{
-#if defined(__GNUC__) && !defined(CIP_NO_BUILTINS)
-	return (unsigned)__builtin_popcountll(x);
-#else
-	/* SWAR: sums of 2, then 4, then 8 bits, then all bytes by a multiply. */
-	x -= (x >> 1) & UINT64_C(0x5555555555555555);
-	x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
-	x = (x + (x >> 4)) & UINT64_C(0x0F0F0F0F0F0F0F0F);
-	return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
-#endif
-}
-
 static uint64_t round_up(uint64_t n, uint64_t align)
 {
 	return (n + align - 1) / align * align;

@@ -48,20 +48,6 @@
 #define CIP_FAST_LE 0
 #endif
 
-static inline uint64_t load_le64(const uint8_t *p)
-{
-#if CIP_FAST_LE
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-#else
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	       (uint64_t)p[7] << 56;
-#endif
-}
-
 static inline uint32_t load_le32(const uint8_t *p)
 {
 #if CIP_FAST_LE
@@ -71,6 +57,18 @@ static inline uint32_t load_le32(const uint8_t *p)
 	return v;
 #else
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+#if CIP_FAST_LE
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+#else
+	return load_le32(p) | (uint64_t)load_le32(p + 4) << 32;
 #endif
 }
 
@@ -184,6 +182,20 @@ static inline unsigned ctz64(uint64_t x)
 	uint32_t lo = (uint32_t)x;
 
 	return lo ? ctz32(lo) : 32 + ctz32((uint32_t)(x >> 32));
+#endif
+}
+
+/* The number of set bits of @p x. */
+static inline unsigned popcount64(uint64_t x)
+{
+#if defined(__GNUC__) && !defined(CIP_NO_BUILTINS)
+	return (unsigned)__builtin_popcountll(x);
+#else
+	/* SWAR: sums of 2, then 4, then 8 bits, then all bytes by a multiply. */
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0F0F0F0F0F0F0F0F);
+	return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
 #endif
 }
 

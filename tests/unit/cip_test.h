@@ -21,6 +21,8 @@
 
 #include <clusterip/clusterip.h>
 
+#include "random.h" /* cip__splitmix64: the fixed-seed PRNG of the tests */
+
 /* S("lit") is the literal and its length, embedded NUL bytes included. */
 #define S(lit) (lit), (sizeof(lit) - 1)
 
@@ -204,16 +206,6 @@ static inline void ct_mask(cip_addr *a, unsigned len, int ones)
 		uint8_t *b = &a->bytes[first + (int)(bit / 8)];
 		*b = ones ? (uint8_t)(*b | m) : (uint8_t)(*b & ~m);
 	}
-}
-
-/* ---- a fixed-seed PRNG (splitmix64) -------------------------------------- */
-
-static inline uint64_t ct_rand(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
 }
 
 #endif /* CIP_TEST_H */

@@ -127,7 +127,7 @@ static void test_compare_sorts(void **state)
 	for (size_t i = 0; i < N; i++)
 		arr[i] = ct_addr(ordered[i]);
 	for (size_t i = N - 1; i > 0; i--) {
-		size_t j = (size_t)(ct_rand(&seed) % (i + 1));
+		size_t j = (size_t)(cip__splitmix64(&seed) % (i + 1));
 		cip_addr t = arr[i];
 		arr[i] = arr[j];
 		arr[j] = t;
@@ -499,7 +499,7 @@ static void test_reverse_name_random(void **state)
 	for (size_t i = 0; i < 2000; i++) {
 		uint8_t b[16];
 		for (int k = 0; k < 16; k += 8) {
-			uint64_t r = ct_rand(&seed);
+			uint64_t r = cip__splitmix64(&seed);
 			memcpy(b + k, &r, 8);
 		}
 		cip_addr a;

@@ -21,7 +21,7 @@ static void init_ok(struct cip__bitmap *b, uint64_t nbits)
 /* A uniform number in [lo, hi), lo < hi, from the test's own generator. */
 static uint64_t rnd_in(uint64_t *seed, uint64_t lo, uint64_t hi)
 {
-	return lo + ct_rand(seed) % (hi - lo); /* the tiny bias is irrelevant here */
+	return lo + cip__splitmix64(seed) % (hi - lo); /* the tiny bias is irrelevant here */
 }
 
 /* ------------------------------------------------------------------ */
@@ -407,7 +407,7 @@ static void op_read(struct model *m)
 	 * now and then the whole bitmap and beyond. */
 	uint64_t lo = rnd_in(&m->seed, 0, m->n + 1), want = 0, out = 0;
 	uint64_t len = rnd_in(&m->seed, 0, m->n - lo < 5000 ? m->n - lo + 1 : 5000);
-	uint64_t hi = ct_rand(&m->seed) % 50 == 0 ? UINT64_MAX : lo + len;
+	uint64_t hi = cip__splitmix64(&m->seed) % 50 == 0 ? UINT64_MAX : lo + len;
 	uint64_t a = rnd_in(&m->seed, 0, m->n);
 	int rc, wrc = CIP_ENOTFOUND;
 
@@ -441,7 +441,7 @@ static void run_model(uint64_t n, unsigned ops, uint64_t seed, size_t *failures)
 	assert_non_null(m.ref);
 	for (unsigned i = 0; i < ops; i++) {
 		int filling = (i / (ops / 8)) % 2 == 0;
-		unsigned r = (unsigned)(ct_rand(&m.seed) % 100);
+		unsigned r = (unsigned)(cip__splitmix64(&m.seed) % 100);
 
 		if (r < (filling ? 40u : 15u))
 			op_claim(&m);
@@ -569,8 +569,8 @@ static void test_mul64_portable(void **state)
 	const uint64_t edge[] = { 0, 1, UINT32_MAX, (uint64_t)UINT32_MAX + 1, UINT64_MAX };
 
 	for (int k = 0; k < 10000 + 25; k++) {
-		uint64_t a = k < 25 ? edge[k / 5] : ct_rand(&s),
-			 b = k < 25 ? edge[k % 5] : ct_rand(&s);
+		uint64_t a = k < 25 ? edge[k / 5] : cip__splitmix64(&s),
+			 b = k < 25 ? edge[k % 5] : cip__splitmix64(&s);
 		uint64_t hi, lo;
 
 		cip__mul64_portable(a, b, &hi, &lo);

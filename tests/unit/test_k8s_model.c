@@ -219,7 +219,7 @@ static void test_random_ops_against_shadow(void **state)
 
 	init_ok(&m, MAX, OFF, 99);
 	for (int n = 0; n < 200000; n++) {
-		uint64_t r = ct_rand(&rng), i = (r >> 8) % MAX;
+		uint64_t r = cip__splitmix64(&rng), i = (r >> 8) % MAX;
 
 		switch (r % 4) {
 		case 0:

@@ -488,7 +488,7 @@ static void test_every_length_v4(void **state)
 
 		for (int k = 0; k < 4; k++) {
 			uint8_t b[4];
-			uint64_t r = ct_rand(&seed);
+			uint64_t r = cip__splitmix64(&seed);
 			memcpy(b, &r, 4);
 			cip_addr base = ct_addr_bytes(CIP_FAMILY_IPV4, b);
 			net = base;
@@ -515,7 +515,7 @@ static void test_every_length_v6(void **state)
 		for (int k = 0; k < 4; k++) {
 			uint8_t b[16];
 			for (int j = 0; j < 16; j += 8) {
-				uint64_t r = ct_rand(&seed);
+				uint64_t r = cip__splitmix64(&seed);
 				memcpy(b + j, &r, 8);
 			}
 			if (k == 3) /* an IPv4-mapped base */

@@ -26,7 +26,7 @@ enum kind {
 static void gen(uint64_t *seed, enum kind k, cip_addr *a)
 {
 	uint8_t b[16];
-	uint64_t r1 = ct_rand(seed), r2 = ct_rand(seed);
+	uint64_t r1 = cip__splitmix64(seed), r2 = cip__splitmix64(seed);
 	memcpy(b, &r1, 8);
 	memcpy(b + 8, &r2, 8);
 	switch (k) {
@@ -36,14 +36,14 @@ static void gen(uint64_t *seed, enum kind k, cip_addr *a)
 	case K_V6_RANDOM:
 		break;
 	case K_V6_ZERO_RUNS: {
-		uint64_t z = ct_rand(seed);
+		uint64_t z = cip__splitmix64(seed);
 		for (int g = 0; g < 8; g++)
 			if (z & (1u << g))
 				b[2 * g] = b[2 * g + 1] = 0;
 		break;
 	}
 	case K_V6_SMALL: {
-		uint64_t z = ct_rand(seed);
+		uint64_t z = cip__splitmix64(seed);
 		for (int g = 0; g < 8; g++) {
 			unsigned width = (unsigned)(z >> (3 * g)) % 5; /* 0-4 hex digits */
 			unsigned v = ((unsigned)b[2 * g] << 8 | b[2 * g + 1]) &
@@ -99,7 +99,7 @@ static size_t spell6(uint64_t *seed, const cip_addr *a, char *out, size_t cap)
 	unsigned g[8];
 	for (int i = 0; i < 8; i++)
 		g[i] = (unsigned)a->bytes[2 * i] << 8 | a->bytes[2 * i + 1];
-	uint64_t r = ct_rand(seed);
+	uint64_t r = cip__splitmix64(seed);
 	int start = -1, end = -1; /* the groups [start, end) that "::" replaces */
 	if (r & 1) {
 		int starts[8], n = 0;
@@ -226,7 +226,7 @@ static void test_prefix_roundtrip(void **state)
 		cip_addr a;
 		gen(&seed, (enum kind)(it % K_COUNT), &a);
 		unsigned bits = a.family == CIP_FAMILY_IPV4 ? 32 : 128;
-		unsigned len = (unsigned)(ct_rand(&seed) % (bits + 1));
+		unsigned len = (unsigned)(cip__splitmix64(&seed) % (bits + 1));
 		cip_prefix p, back;
 		char text[CIP_PREFIX_STRLEN], again[CIP_PREFIX_STRLEN];
 		ct_mask(&a, len, 0);
