@@ -121,6 +121,7 @@ struct bench_group {
 
 static const struct bench_group groups[] = {
 	{ "addr", bench_addr },
+	{ "alloc", bench_alloc },
 };
 
 #define GROUP_COUNT (sizeof(groups) / sizeof(groups[0]))
@@ -136,6 +137,8 @@ static const char usage[] =
 	"\n"
 	"Groups (default: all):\n"
 	"  addr     address and prefix parsing and formatting\n"
+	"  alloc    allocate_next + release at constant fill, sparse /64, snapshots,\n"
+	"           against a C model of Kubernetes' allocator\n"
 	"\n"
 	"Options:\n"
 	"  --quick     10^4 inputs and 1 repetition (a smoke test)\n"

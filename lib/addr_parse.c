@@ -893,6 +893,16 @@ static int report(cip_parse_error *err, int code, int reason, size_t off, const 
 	return code;
 }
 
+int cip__parse_report(cip_parse_error *err, int code, int reason, size_t off)
+{
+	return report(err, code, reason, off, NULL);
+}
+
+int cip__parse_err_usable(const cip_parse_error *err)
+{
+	return err_usable(err);
+}
+
 static int flags_valid(unsigned flags)
 {
 	return (flags & ~(unsigned)PARSE_FLAGS) == 0 && (flags & ONLY_FLAGS) != ONLY_FLAGS;
@@ -947,9 +957,11 @@ static const char *const reason_texts[] = {
 	"prefix length above 32 or 128",
 	"host bits set",
 	"wrong address family",
+	"port above 65535",
+	"end port below start port",
 };
 
-_Static_assert(sizeof reason_texts / sizeof reason_texts[0] == CIP_PARSE_WRONG_FAMILY + 1,
+_Static_assert(sizeof reason_texts / sizeof reason_texts[0] == CIP_PARSE_PORT_ORDER + 1,
 	       "one text per parse reason");
 
 const char *cip_parse_reason_string(int reason)

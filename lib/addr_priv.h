@@ -72,4 +72,9 @@ static inline int prefix_valid(const cip_prefix *p)
 		u128_and(addr_value(&p->addr), prefix_host_mask(p->addr.family, p->len)));
 }
 
+/* For other parsers (port ranges): fill @p err as the address parsers do
+ * (@return @p code), and tell whether @p err may be written. */
+int cip__parse_report(cip_parse_error *err, int code, int reason, size_t off);
+int cip__parse_err_usable(const cip_parse_error *err);
+
 #endif /* CIP_ADDR_PRIV_H */

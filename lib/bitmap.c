@@ -181,6 +181,30 @@ int cip__bitmap_init(struct cip__bitmap *b, uint64_t nbits)
 	return 0;
 }
 
+int cip__bitmap_assign(struct cip__bitmap *b, const uint64_t *words)
+{
+	if (!b || !b->leaf || !words)
+		return CIP_EINVAL;
+	for (uint64_t w = 0; w < b->nwords; w++) {
+		uint64_t v = words[w];
+
+		if (w == b->nwords - 1)
+			v |= padding_mask(b);
+		/* Relaxed: the bitmap is not shared yet; publishing it is the
+		 * caller's release. */
+		atomic_store_explicit(&b->leaf[w], v, memory_order_relaxed);
+		atomic_store_explicit(
+			&stripe_of(b, w)->n,
+			atomic_load_explicit(&stripe_of(b, w)->n, memory_order_relaxed) +
+				(int64_t)popcount64(w == b->nwords - 1 ? v & ~padding_mask(b) : v),
+			memory_order_relaxed);
+		if (v == FULL)
+			atomic_fetch_or_explicit(&b->summary[w / 64], UINT64_C(1) << (w % 64),
+						 memory_order_relaxed);
+	}
+	return 0;
+}
+
 void cip__bitmap_destroy(struct cip__bitmap *b)
 {
 	if (!b)

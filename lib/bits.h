@@ -213,6 +213,18 @@ static inline unsigned clz32(uint32_t x)
 #endif
 }
 
+/* The number of leading zero bits of @p x, which must not be 0. */
+static inline unsigned clz64(uint64_t x)
+{
+#if defined(__GNUC__) && !defined(CIP_NO_BUILTINS)
+	return (unsigned)__builtin_clzll(x);
+#else
+	uint32_t hi = (uint32_t)(x >> 32);
+
+	return hi ? clz32(hi) : 32 + clz32((uint32_t)x);
+#endif
+}
+
 /*
  * Copies n <= 48 bytes with fixed-size, possibly overlapping copies, which
  * compile to a few loads and stores instead of a call to memcpy. Writes

@@ -103,6 +103,8 @@ enum cip_parse_reason {
 	CIP_PARSE_LENGTH_RANGE = 15,	 /**< prefix length above 32 or 128 */
 	CIP_PARSE_HOST_BITS = 16,	 /**< prefix address has host bits set */
 	CIP_PARSE_WRONG_FAMILY = 17,	 /**< valid, but not the family required */
+	CIP_PARSE_PORT_RANGE = 18,	 /**< a port above 65535 */
+	CIP_PARSE_PORT_ORDER = 19,	 /**< a port range whose end is below its start */
 };
 
 /**

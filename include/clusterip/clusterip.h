@@ -10,5 +10,8 @@
 #include <clusterip/version.h>
 #include <clusterip/common.h>
 #include <clusterip/addr.h>
+#include <clusterip/range.h>
+#include <clusterip/ports.h>
+#include <clusterip/pool.h>
 
 #endif /* CLUSTERIP_CLUSTERIP_H */

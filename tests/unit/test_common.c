@@ -100,11 +100,11 @@ static void test_parse_reason_string(void **state)
 {
 	(void)state;
 	size_t failures = 0;
-	static const int unknown[] = { 18, 19, 100, -1, -17, INT_MAX, INT_MIN };
+	static const int unknown[] = { 20, 21, 100, -1, -17, INT_MAX, INT_MIN };
 	const char *generic = cip_parse_reason_string(unknown[0]);
 	assert_non_null(generic);
 	assert_true(strlen(generic) > 0);
-	for (int r = CIP_PARSE_OK; r <= CIP_PARSE_WRONG_FAMILY; r++) {
+	for (int r = CIP_PARSE_OK; r <= CIP_PARSE_PORT_ORDER; r++) {
 		const char *s = cip_parse_reason_string(r);
 		CHECK(failures, s != NULL && s[0] != '\0', "reason %d: empty text\n", r);
 		if (s == NULL)

@@ -133,6 +133,8 @@ static void test_parse_reasons(void **state)
 	assert_int_equal(CIP_PARSE_LENGTH_RANGE, 15);
 	assert_int_equal(CIP_PARSE_HOST_BITS, 16);
 	assert_int_equal(CIP_PARSE_WRONG_FAMILY, 17);
+	assert_int_equal(CIP_PARSE_PORT_RANGE, 18);
+	assert_int_equal(CIP_PARSE_PORT_ORDER, 19);
 }
 
 static void test_capacities(void **state)
