@@ -188,7 +188,9 @@ static inline unsigned ctz64(uint64_t x)
 /* The number of set bits of @p x. */
 static inline unsigned popcount64(uint64_t x)
 {
-#if defined(__GNUC__) && !defined(CIP_NO_BUILTINS)
+	/* The builtin only when it is one instruction: without POPCNT it
+	 * calls libgcc's table-driven __popcountdi2, slower than SWAR. */
+#if defined(__GNUC__) && defined(__POPCNT__) && !defined(CIP_NO_BUILTINS)
 	return (unsigned)__builtin_popcountll(x);
 #else
 	/* SWAR: sums of 2, then 4, then 8 bits, then all bytes by a multiply. */
