@@ -418,6 +418,8 @@ int cip__alloc_init(struct cip__alloc *a, uint64_t size, uint64_t band, uint64_t
 	tmp.band = band;
 	tmp.sparse = size > CIP_RANGE_DENSE_MAX;
 	tmp.seed = seed ? seed : seed_from_os();
+	tmp.quarantine_ns = quarantine_ns;
+	tmp.quarantine_max = quarantine_max;
 	tmp.stripes = calloc(CIP__ALLOC_STRIPES, sizeof(*tmp.stripes));
 	if (!tmp.stripes)
 		return CIP_ENOMEM;

@@ -72,6 +72,8 @@ struct cip__alloc {
 	 * allocate_next count the bands before claiming (see alloc.c). */
 	_Atomic int dynamic_full;
 	uint64_t seed;
+	uint64_t quarantine_ns;		   /* as configured, for snapshots and reloads */
+	uint64_t quarantine_max;	   /* as configured (0: the default) */
 	_Atomic uint64_t streams;	   /* the seeded sequence of stripe states */
 	struct cip__alloc_stripe *stripes; /* CIP__ALLOC_STRIPES */
 };

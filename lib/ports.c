@@ -19,8 +19,6 @@
 struct cip_ports {
 	struct cip__alloc alloc;
 	cip_port_range range;
-	uint64_t quarantine_ns;
-	uint64_t quarantine_max;
 };
 
 /* ------------------------------------------------------------------ */
@@ -151,8 +149,6 @@ static int ports_create(cip_ports **out, const cip_port_range *pr, const cip_por
 		return rc;
 	}
 	p->range = *pr;
-	p->quarantine_ns = o->quarantine_ns;
-	p->quarantine_max = o->quarantine_max;
 	*out = p;
 	return 0;
 }
@@ -307,26 +303,11 @@ int cip_ports_export_k8s(const cip_ports *p, uint8_t *buf, size_t cap, size_t *l
 	return cip__k8s_export(&p->alloc, buf, cap, len);
 }
 
-static int fresh_alloc(const cip_ports *p, struct cip__alloc *a)
-{
-	return cip__alloc_init(a, p->alloc.size, p->alloc.band, p->quarantine_ns, p->quarantine_max,
-			       p->alloc.seed);
-}
-
-static int adopt(cip_ports *p, struct cip__alloc *fresh, int rc)
-{
-	if (rc == 0)
-		cip__alloc_swap(&p->alloc, fresh);
-	cip__alloc_destroy(fresh);
-	return rc;
-}
-
 int cip_ports_import_k8s(cip_ports *p, const char *spec, size_t spec_len, const uint8_t *data,
 			 size_t len)
 {
-	struct cip__alloc fresh;
 	char own[CIP_PORT_RANGE_STRLEN];
-	int n, rc;
+	int n;
 
 	if (!p || !spec || (!data && len))
 		return CIP_EINVAL;
@@ -334,10 +315,7 @@ int cip_ports_import_k8s(cip_ports *p, const char *spec, size_t spec_len, const 
 	n = cip_port_range_format(&p->range, own, sizeof(own));
 	if (n < 0 || spec_len != (size_t)n || memcmp(spec, own, spec_len) != 0)
 		return CIP_ESNAPSHOT_MISMATCH;
-	rc = fresh_alloc(p, &fresh);
-	if (rc != 0)
-		return rc;
-	return adopt(p, &fresh, cip__k8s_import(&fresh, data, len));
+	return cip__reload_k8s(&p->alloc, data, len);
 }
 
 static void describe(const cip_ports *p, struct cip__snap_desc *d)
@@ -347,8 +325,8 @@ static void describe(const cip_ports *p, struct cip__snap_desc *d)
 	d->port = p->range;
 	d->size = p->alloc.size;
 	d->band = p->alloc.band;
-	d->quarantine_ns = p->quarantine_ns;
-	d->quarantine_max = p->quarantine_max;
+	d->quarantine_ns = p->alloc.quarantine_ns;
+	d->quarantine_max = p->alloc.quarantine_max;
 }
 
 int cip_ports_snapshot(const cip_ports *p, uint64_t now, uint8_t *buf, size_t cap, size_t *len)
@@ -371,7 +349,6 @@ static int same_ports(const cip_ports *p, const struct cip__snap_desc *d)
 int cip_ports_restore(cip_ports *p, uint64_t now, const uint8_t *buf, size_t len)
 {
 	struct cip__snap_desc d;
-	struct cip__alloc fresh;
 	int rc;
 
 	if (!p || !buf)
@@ -381,10 +358,7 @@ int cip_ports_restore(cip_ports *p, uint64_t now, const uint8_t *buf, size_t len
 		return rc;
 	if (!same_ports(p, &d))
 		return CIP_ESNAPSHOT_MISMATCH;
-	rc = fresh_alloc(p, &fresh);
-	if (rc != 0)
-		return rc;
-	return adopt(p, &fresh, cip__snap_load(&fresh, buf, len, now));
+	return cip__reload_native(&p->alloc, buf, len, now);
 }
 
 int cip_ports_new_from_snapshot(cip_ports **out, uint64_t now, const uint8_t *buf, size_t len,

@@ -20,8 +20,6 @@ struct cip_range {
 	cip_prefix prefix;
 	cip_u128 base; /* the first usable address */
 	unsigned flags;
-	uint64_t quarantine_ns;
-	uint64_t quarantine_max;
 };
 
 int cip_range_opts_init(cip_range_opts *opts, size_t sz)
@@ -73,8 +71,6 @@ static int range_create(cip_range **out, const cip_prefix *cidr, const cip_range
 	r->prefix = *cidr;
 	r->base = u128_add64(addr_value(&cidr->addr), 1);
 	r->flags = o->flags;
-	r->quarantine_ns = o->quarantine_ns;
-	r->quarantine_max = o->quarantine_max;
 	*out = r;
 	return 0;
 }
@@ -278,28 +274,10 @@ int cip_range_export_k8s(const cip_range *r, uint8_t *buf, size_t cap, size_t *l
 	return cip__k8s_export(&r->alloc, buf, cap, len);
 }
 
-/* A new, empty allocator with @p r's parameters, for loading aside. */
-static int fresh_alloc(const cip_range *r, struct cip__alloc *a)
-{
-	return cip__alloc_init(a, r->alloc.size, r->alloc.band, r->quarantine_ns, r->quarantine_max,
-			       r->alloc.seed);
-}
-
-/* Replaces @p r's state with @p fresh when @p rc is 0; frees the loser. */
-static int adopt(cip_range *r, struct cip__alloc *fresh, int rc)
-{
-	if (rc == 0)
-		cip__alloc_swap(&r->alloc, fresh);
-	cip__alloc_destroy(fresh);
-	return rc;
-}
-
 int cip_range_import_k8s(cip_range *r, const char *spec, size_t spec_len, const uint8_t *data,
 			 size_t len)
 {
-	struct cip__alloc fresh;
 	cip_prefix p;
-	int rc;
 
 	if (!r || !spec || (!data && len))
 		return CIP_EINVAL;
@@ -307,12 +285,7 @@ int cip_range_import_k8s(cip_range *r, const char *spec, size_t spec_len, const 
 	if (cip_prefix_parse(&p, spec, spec_len, CIP_PARSE_LEGACY | CIP_PARSE_MASK, NULL) != 0 ||
 	    memcmp(&p, &r->prefix, sizeof(p)) != 0)
 		return CIP_ESNAPSHOT_MISMATCH;
-	if (r->alloc.sparse)
-		return CIP_EUNSUPPORTED;
-	rc = fresh_alloc(r, &fresh);
-	if (rc != 0)
-		return rc;
-	return adopt(r, &fresh, cip__k8s_import(&fresh, data, len));
+	return cip__reload_k8s(&r->alloc, data, len);
 }
 
 static void describe(const cip_range *r, struct cip__snap_desc *d)
@@ -323,8 +296,8 @@ static void describe(const cip_range *r, struct cip__snap_desc *d)
 	d->flags = r->flags;
 	d->size = r->alloc.size;
 	d->band = r->alloc.band;
-	d->quarantine_ns = r->quarantine_ns;
-	d->quarantine_max = r->quarantine_max;
+	d->quarantine_ns = r->alloc.quarantine_ns;
+	d->quarantine_max = r->alloc.quarantine_max;
 }
 
 int cip_range_snapshot(const cip_range *r, uint64_t now, uint8_t *buf, size_t cap, size_t *len)
@@ -348,7 +321,6 @@ static int same_range(const cip_range *r, const struct cip__snap_desc *d)
 int cip_range_restore(cip_range *r, uint64_t now, const uint8_t *buf, size_t len)
 {
 	struct cip__snap_desc d;
-	struct cip__alloc fresh;
 	int rc;
 
 	if (!r || !buf)
@@ -358,10 +330,7 @@ int cip_range_restore(cip_range *r, uint64_t now, const uint8_t *buf, size_t len
 		return rc;
 	if (!same_range(r, &d))
 		return CIP_ESNAPSHOT_MISMATCH;
-	rc = fresh_alloc(r, &fresh);
-	if (rc != 0)
-		return rc;
-	return adopt(r, &fresh, cip__snap_load(&fresh, buf, len, now));
+	return cip__reload_native(&r->alloc, buf, len, now);
 }
 
 int cip_range_new_from_snapshot(cip_range **out, uint64_t now, const uint8_t *buf, size_t len,

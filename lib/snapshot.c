@@ -462,3 +462,40 @@ int cip__k8s_import(struct cip__alloc *a, const uint8_t *data, size_t len)
 	free(words);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* Replacing an allocator's state                                     */
+/* ------------------------------------------------------------------ */
+
+static int fresh_like(const struct cip__alloc *a, struct cip__alloc *fresh)
+{
+	return cip__alloc_init(fresh, a->size, a->band, a->quarantine_ns, a->quarantine_max,
+			       a->seed);
+}
+
+static int adopt(struct cip__alloc *a, struct cip__alloc *fresh, int rc)
+{
+	if (rc == 0)
+		cip__alloc_swap(a, fresh);
+	cip__alloc_destroy(fresh);
+	return rc;
+}
+
+int cip__reload_k8s(struct cip__alloc *a, const uint8_t *data, size_t len)
+{
+	struct cip__alloc fresh;
+	int rc;
+
+	if (a->sparse)
+		return CIP_EUNSUPPORTED;
+	rc = fresh_like(a, &fresh);
+	return rc != 0 ? rc : adopt(a, &fresh, cip__k8s_import(&fresh, data, len));
+}
+
+int cip__reload_native(struct cip__alloc *a, const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct cip__alloc fresh;
+	int rc = fresh_like(a, &fresh);
+
+	return rc != 0 ? rc : adopt(a, &fresh, cip__snap_load(&fresh, buf, len, now));
+}

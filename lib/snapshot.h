@@ -74,4 +74,12 @@ int cip__k8s_export(const struct cip__alloc *a, uint8_t *buf, size_t cap, size_t
  * CIP_ENOMEM. */
 int cip__k8s_import(struct cip__alloc *a, const uint8_t *data, size_t len);
 
+/*
+ * Replace @p a's state (caller-synchronized): load Kubernetes data, or a
+ * checked native snapshot, into a fresh allocator with @p a's parameters,
+ * and swap it in only if everything loaded. On failure @p a is unchanged.
+ */
+int cip__reload_k8s(struct cip__alloc *a, const uint8_t *data, size_t len);
+int cip__reload_native(struct cip__alloc *a, const uint8_t *buf, size_t len, uint64_t now);
+
 #endif /* CIP_SNAPSHOT_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* include/clusterip/range.h: cip_range, single-threaded, against the
- * Kubernetes behaviour of /work/shared/reference/kubernetes.md §1 and a
- * trivially correct reference model. Snapshots are in test_snapshot.c, the
+ * behaviour of Kubernetes' ipallocator (pkg/registry/core/service/
+ * ipallocator) and a trivially correct reference model. Snapshots are in test_snapshot.c, the
  * concurrent behaviour in tests/stress/test_range_stress.c. */
 #include "cip_test.h"
 
