@@ -351,6 +351,8 @@ static int q_init(struct cip__quarantine *q, uint64_t size, int sparse, uint64_t
 		return 0;
 	if (!limit)
 		limit = size < CIP_QUARANTINE_DEFAULT_MAX ? size : CIP_QUARANTINE_DEFAULT_MAX;
+	if (limit > size)
+		limit = size; /* more could never be held: do not allocate the ring */
 	if (limit > (UINT64_C(1) << 32))
 		return CIP_EINVAL;
 	q->duration = duration;

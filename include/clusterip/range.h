@@ -113,7 +113,9 @@ typedef struct cip_range_opts {
 	uint64_t quarantine_ns;
 	/**
 	 * The most quarantine entries held at once; 0 (default) means
-	 * min(usable size, CIP_QUARANTINE_DEFAULT_MAX). When it is reached, a
+	 * min(usable size, CIP_QUARANTINE_DEFAULT_MAX); a larger value is
+	 * capped at the usable size, and one above 2^32 after that cap is
+	 * refused with `CIP_EINVAL`. When it is reached, a
 	 * release ends the oldest quarantine early. An address released,
 	 * taken back by cip_range_allocate() and released again within one
 	 * period holds two entries until the first one's time is up.

@@ -380,12 +380,17 @@ static void test_create_options(void **state)
 	bad.addr.family = 5;
 	assert_int_equal(cip_range_new(&r, &bad, NULL), CIP_EINVAL);
 	assert_null(r);
-	/* A quarantine limit the ring cannot have. */
+	/* A quarantine limit the ring cannot have (a /64 does not cap it), and
+	 * one above the usable size, which is capped to it. */
 	cip_range_opts_init(&o, sizeof o);
 	o.quarantine_ns = 10;
 	o.quarantine_max = (UINT64_C(1) << 32) + 1;
-	assert_int_equal(cip_range_new(&r, &p, &o), CIP_EINVAL);
+	bad = ct_prefix("fd00::", 64);
+	assert_int_equal(cip_range_new(&r, &bad, &o), CIP_EINVAL);
 	assert_null(r);
+	assert_int_equal(cip_range_new(&r, &p, &o), 0);
+	cip_range_free(r);
+	r = NULL;
 
 	cip_range_free(NULL);
 }
