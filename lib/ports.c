@@ -339,55 +339,42 @@ int cip_ports_snapshot(const cip_ports *p, uint64_t now, uint8_t *buf, size_t ca
 	return cip__snap_write(&d, &p->alloc, now, buf, cap, len);
 }
 
-static int same_ports(const cip_ports *p, const struct cip__snap_desc *d)
-{
-	return d->kind == CIP__SNAP_PORTS && d->port.base == p->range.base &&
-	       d->port.size == p->range.size && d->size == p->alloc.size &&
-	       d->band == p->alloc.band;
-}
-
 int cip_ports_restore(cip_ports *p, uint64_t now, const uint8_t *buf, size_t len)
 {
-	struct cip__snap_desc d;
-	int rc;
+	struct cip__snap_desc mine;
 
 	if (!p || !buf)
 		return CIP_EINVAL;
-	rc = cip__snap_read_desc(buf, len, &d);
-	if (rc != 0)
-		return rc;
-	if (!same_ports(p, &d))
-		return CIP_ESNAPSHOT_MISMATCH;
-	return cip__reload_native(&p->alloc, buf, len, now);
+	describe(p, &mine);
+	return cip__snap_restore(&p->alloc, &mine, buf, len, now);
 }
 
 int cip_ports_new_from_snapshot(cip_ports **out, uint64_t now, const uint8_t *buf, size_t len,
 				uint64_t seed)
 {
-	struct cip__snap_desc d;
+	struct cip__snap_desc d, mine;
 	cip_ports_opts o;
 	cip_ports *p;
 	int rc;
 
 	if (!out || !buf)
 		return CIP_EINVAL;
-	rc = cip__snap_read_desc(buf, len, &d);
+	rc = cip__snap_open(buf, len, CIP__SNAP_PORTS, &d);
 	if (rc != 0)
 		return rc;
-	if (d.kind != CIP__SNAP_PORTS)
-		return CIP_ESNAPSHOT_MISMATCH;
-	if (!range_valid(&d.port) || d.band > INT64_MAX)
+	if (!range_valid(&d.port))
 		return CIP_ESNAPSHOT_CORRUPT;
 	memset(&o, 0, sizeof(o));
 	o.sz = sizeof(o);
 	o.seed = seed;
-	o.static_band = d.band ? (int64_t)d.band : CIP_STATIC_BAND_OFF;
+	o.static_band = cip__snap_band_option(&d);
 	o.quarantine_ns = d.quarantine_ns;
 	o.quarantine_max = d.quarantine_max;
 	rc = ports_create(&p, &d.port, &o);
 	if (rc != 0)
 		return rc == CIP_ENOMEM ? rc : CIP_ESNAPSHOT_CORRUPT;
-	rc = same_ports(p, &d) ? cip__snap_load(&p->alloc, buf, len, now) : CIP_ESNAPSHOT_CORRUPT;
+	describe(p, &mine);
+	rc = cip__snap_fill(&p->alloc, &mine, &d, buf, len, now);
 	if (rc != 0) {
 		cip_ports_free(p);
 		return rc;

@@ -310,58 +310,43 @@ int cip_range_snapshot(const cip_range *r, uint64_t now, uint8_t *buf, size_t ca
 	return cip__snap_write(&d, &r->alloc, now, buf, cap, len);
 }
 
-/* Whether a snapshot describes the same range as @p r (CIDR, cap, band). */
-static int same_range(const cip_range *r, const struct cip__snap_desc *d)
-{
-	return d->kind == CIP__SNAP_ADDRESSES &&
-	       memcmp(&d->prefix, &r->prefix, sizeof(d->prefix)) == 0 && d->flags == r->flags &&
-	       d->size == r->alloc.size && d->band == r->alloc.band;
-}
-
 int cip_range_restore(cip_range *r, uint64_t now, const uint8_t *buf, size_t len)
 {
-	struct cip__snap_desc d;
-	int rc;
+	struct cip__snap_desc mine;
 
 	if (!r || !buf)
 		return CIP_EINVAL;
-	rc = cip__snap_read_desc(buf, len, &d);
-	if (rc != 0)
-		return rc;
-	if (!same_range(r, &d))
-		return CIP_ESNAPSHOT_MISMATCH;
-	return cip__reload_native(&r->alloc, buf, len, now);
+	describe(r, &mine);
+	return cip__snap_restore(&r->alloc, &mine, buf, len, now);
 }
 
 int cip_range_new_from_snapshot(cip_range **out, uint64_t now, const uint8_t *buf, size_t len,
 				uint64_t seed)
 {
-	struct cip__snap_desc d;
+	struct cip__snap_desc d, mine;
 	cip_range_opts o;
 	cip_range *r;
 	int rc;
 
 	if (!out || !buf)
 		return CIP_EINVAL;
-	rc = cip__snap_read_desc(buf, len, &d);
+	rc = cip__snap_open(buf, len, CIP__SNAP_ADDRESSES, &d);
 	if (rc != 0)
 		return rc;
-	if (d.kind != CIP__SNAP_ADDRESSES)
-		return CIP_ESNAPSHOT_MISMATCH;
-	if (!prefix_valid(&d.prefix) || d.band > INT64_MAX)
+	if (!prefix_valid(&d.prefix))
 		return CIP_ESNAPSHOT_CORRUPT;
 	memset(&o, 0, sizeof(o));
 	o.sz = sizeof(o);
 	o.seed = seed;
-	o.static_band = d.band ? (int64_t)d.band : CIP_STATIC_BAND_OFF;
+	o.static_band = cip__snap_band_option(&d);
 	o.flags = d.flags;
 	o.quarantine_ns = d.quarantine_ns;
 	o.quarantine_max = d.quarantine_max;
 	rc = range_create(&r, &d.prefix, &o);
 	if (rc != 0)
 		return rc == CIP_ENOMEM ? rc : CIP_ESNAPSHOT_CORRUPT;
-	/* A size or band that this CIDR cannot have is a corrupt snapshot. */
-	rc = same_range(r, &d) ? cip__snap_load(&r->alloc, buf, len, now) : CIP_ESNAPSHOT_CORRUPT;
+	describe(r, &mine);
+	rc = cip__snap_fill(&r->alloc, &mine, &d, buf, len, now);
 	if (rc != 0) {
 		cip_range_free(r);
 		return rc;

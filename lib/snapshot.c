@@ -499,3 +499,48 @@ int cip__reload_native(struct cip__alloc *a, const uint8_t *buf, size_t len, uin
 
 	return rc != 0 ? rc : adopt(a, &fresh, cip__snap_load(&fresh, buf, len, now));
 }
+
+int cip__snap_same(const struct cip__snap_desc *x, const struct cip__snap_desc *y)
+{
+	if (x->kind != y->kind || x->size != y->size || x->band != y->band)
+		return 0;
+	if (x->kind == CIP__SNAP_ADDRESSES)
+		return memcmp(&x->prefix, &y->prefix, sizeof(x->prefix)) == 0 &&
+		       x->flags == y->flags;
+	return x->port.base == y->port.base && x->port.size == y->port.size;
+}
+
+int cip__snap_open(const uint8_t *buf, size_t len, unsigned kind, struct cip__snap_desc *d)
+{
+	int rc = cip__snap_read_desc(buf, len, d);
+
+	if (rc == 0 && d->kind != kind)
+		rc = CIP_ESNAPSHOT_MISMATCH;
+	if (rc == 0 && d->band > INT64_MAX)
+		rc = CIP_ESNAPSHOT_CORRUPT;
+	return rc;
+}
+
+int cip__snap_restore(struct cip__alloc *a, const struct cip__snap_desc *mine, const uint8_t *buf,
+		      size_t len, uint64_t now)
+{
+	struct cip__snap_desc d;
+	int rc = cip__snap_open(buf, len, mine->kind, &d);
+
+	if (rc != 0)
+		return rc;
+	if (!cip__snap_same(mine, &d))
+		return CIP_ESNAPSHOT_MISMATCH;
+	return cip__reload_native(a, buf, len, now);
+}
+
+int cip__snap_fill(struct cip__alloc *a, const struct cip__snap_desc *mine,
+		   const struct cip__snap_desc *d, const uint8_t *buf, size_t len, uint64_t now)
+{
+	return cip__snap_same(mine, d) ? cip__snap_load(a, buf, len, now) : CIP_ESNAPSHOT_CORRUPT;
+}
+
+int64_t cip__snap_band_option(const struct cip__snap_desc *d)
+{
+	return d->band ? (int64_t)d->band : CIP_STATIC_BAND_OFF;
+}

@@ -82,4 +82,25 @@ int cip__k8s_import(struct cip__alloc *a, const uint8_t *data, size_t len);
 int cip__reload_k8s(struct cip__alloc *a, const uint8_t *data, size_t len);
 int cip__reload_native(struct cip__alloc *a, const uint8_t *buf, size_t len, uint64_t now);
 
+/* Whether two descriptions name the same allocator: kind, range, size and
+ * band (quarantine options may differ). */
+int cip__snap_same(const struct cip__snap_desc *x, const struct cip__snap_desc *y);
+
+/* cip__snap_read_desc() that also requires @p kind (else
+ * CIP_ESNAPSHOT_MISMATCH). */
+int cip__snap_open(const uint8_t *buf, size_t len, unsigned kind, struct cip__snap_desc *d);
+
+/* restore: the snapshot must describe @p mine; then cip__reload_native(). */
+int cip__snap_restore(struct cip__alloc *a, const struct cip__snap_desc *mine, const uint8_t *buf,
+		      size_t len, uint64_t now);
+
+/* new_from_snapshot, after creating @p a from @p d: an allocator made from
+ * a description (@p mine) that differs from it means a size or band the
+ * range cannot have (corrupt); otherwise loads the content. */
+int cip__snap_fill(struct cip__alloc *a, const struct cip__snap_desc *mine,
+		   const struct cip__snap_desc *d, const uint8_t *buf, size_t len, uint64_t now);
+
+/* The static_band option that recreates @p d's band. */
+int64_t cip__snap_band_option(const struct cip__snap_desc *d);
+
 #endif /* CIP_SNAPSHOT_H */
