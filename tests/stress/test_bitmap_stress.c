@@ -19,23 +19,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "stress.h"
 #include "bitmap.h"
 #include "random.h"
 
 /* The owner id of bits set before the threads start. */
 #define PREFILL UINT32_C(0xFFFF)
-
-/* Sanitized builds run slower, so they do fewer iterations. */
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 struct scenario {
 	const char *name;

@@ -21,18 +21,8 @@
 
 #include <clusterip/clusterip.h>
 
+#include "stress.h"
 #include "random.h"
-
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 #define THREADS 2
 #define QUOTA 40 /* the most addresses one thread holds */

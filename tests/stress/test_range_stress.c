@@ -28,20 +28,10 @@
 
 #include <clusterip/range.h>
 
+#include "stress.h"
 #include "random.h"
 
 #define PREFILL UINT32_C(0xFFFF)
-
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 struct scenario {
 	const char *name;

@@ -27,21 +27,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "stress.h"
 #include "random.h"
 #include "sparse.h"
 #include "u64map.h"
-
-/* Sanitized builds run slower, so they do fewer iterations. */
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 static double seconds_since(const struct timespec *t0)
 {
