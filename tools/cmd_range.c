@@ -742,6 +742,18 @@ struct init_opts {
 	uint64_t quarantine_ns;
 };
 
+/* The one line for a text that did not parse: the reason and, when the
+ * parser gave one, the byte offset. */
+static int fail_parse(const struct ctx *c, const char *what, const char *text,
+		      const cip_parse_error *err, int rc)
+{
+	if (err->reason != CIP_PARSE_OK) {
+		return fail(c, "invalid %s '%s': %s at byte %zu", what, text,
+			    cli_parse_message(err, rc), err->offset);
+	}
+	return fail(c, "invalid %s '%s': %s", what, text, cip_strerror(rc));
+}
+
 static int create_range(struct ctx *c, const char *text, const struct init_opts *o)
 {
 	cip_range_opts opts;
@@ -758,11 +770,7 @@ static int create_range(struct ctx *c, const char *text, const struct init_opts 
 			    cli_parse_message(&err, rc), hint);
 	}
 	if (rc != 0) {
-		if (err.reason != CIP_PARSE_OK) {
-			return fail(c, "invalid CIDR '%s': %s at byte %zu", text,
-				    cli_parse_message(&err, rc), err.offset);
-		}
-		return fail(c, "invalid CIDR '%s': %s", text, cip_strerror(rc));
+		return fail_parse(c, "CIDR", text, &err, rc);
 	}
 	rc = cip_range_opts_init(&opts, sizeof(opts));
 	if (rc == 0) {
@@ -795,11 +803,7 @@ static int create_ports(struct ctx *c, const char *text, const struct init_opts 
 		rc = cip_port_range_parse(&pr, text, strlen(text), &err);
 	}
 	if (rc != 0) {
-		if (err.reason != CIP_PARSE_OK) {
-			return fail(c, "invalid port range '%s': %s at byte %zu", text,
-				    cli_parse_message(&err, rc), err.offset);
-		}
-		return fail(c, "invalid port range '%s': %s", text, cip_strerror(rc));
+		return fail_parse(c, "port range", text, &err, rc);
 	}
 	rc = cip_ports_opts_init(&opts, sizeof(opts));
 	if (rc == 0) {
