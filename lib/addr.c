@@ -112,7 +112,7 @@ int cip_addr_add(cip_addr *out, const cip_addr *a, const cip_u128 *off)
 	r = u128_add(addr_value(a), *off, &carry);
 	if (carry || u128_cmp(r, family_max(a->family)) > 0)
 		return CIP_EOVERFLOW;
-	*out = addr_make(a->family, r);
+	addr_store(out, a->family, r);
 	return 0;
 }
 
@@ -126,7 +126,7 @@ int cip_addr_sub(cip_addr *out, const cip_addr *a, const cip_u128 *off)
 	r = u128_sub(addr_value(a), *off, &borrow);
 	if (borrow)
 		return CIP_EOVERFLOW;
-	*out = addr_make(a->family, r);
+	addr_store(out, a->family, r);
 	return 0;
 }
 
@@ -180,7 +180,7 @@ int cip_prefix_from_addr(cip_prefix *out, const cip_addr *a, unsigned len, unsig
 	if (!u128_eq(v, net) && !(flags & CIP_PARSE_MASK))
 		return CIP_EHOSTBITS;
 	memset(&p, 0, sizeof p);
-	p.addr = addr_make(a->family, net);
+	addr_store(&p.addr, a->family, net);
 	p.len = (uint8_t)len;
 	*out = p;
 	return 0;
@@ -216,7 +216,7 @@ int cip_prefix_last(cip_addr *out, const cip_prefix *p)
 {
 	if (!out || !p || !prefix_valid(p))
 		return CIP_EINVAL;
-	*out = addr_make(p->addr.family, u128_or(addr_value(&p->addr), host_mask(p)));
+	addr_store(out, p->addr.family, u128_or(addr_value(&p->addr), host_mask(p)));
 	return 0;
 }
 
@@ -240,7 +240,7 @@ int cip_prefix_nth(cip_addr *out, const cip_prefix *p, const cip_u128 *n)
 	/* n < 2^h exactly when n has no bit outside the host mask */
 	if (!u128_is_zero(u128_and(*n, u128_not(host_mask(p)))))
 		return CIP_ERANGE;
-	*out = addr_make(p->addr.family, u128_or(addr_value(&p->addr), *n));
+	addr_store(out, p->addr.family, u128_or(addr_value(&p->addr), *n));
 	return 0;
 }
 
@@ -298,7 +298,7 @@ int cip_service_range_first(cip_addr *out, const cip_prefix *p, unsigned flags)
 		return CIP_EINVAL;
 	if (u128_is_zero(usable(p, flags)))
 		return CIP_ERANGE;
-	*out = addr_make(p->addr.family, u128_add64(addr_value(&p->addr), 1));
+	addr_store(out, p->addr.family, u128_add64(addr_value(&p->addr), 1));
 	return 0;
 }
 
@@ -315,7 +315,7 @@ int cip_service_range_last(cip_addr *out, const cip_prefix *p, unsigned flags)
 	n = usable(p, flags);
 	if (u128_is_zero(n))
 		return CIP_ERANGE;
-	*out = addr_make(p->addr.family, u128_or(addr_value(&p->addr), n));
+	addr_store(out, p->addr.family, u128_or(addr_value(&p->addr), n));
 	return 0;
 }
 

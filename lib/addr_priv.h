@@ -44,15 +44,18 @@ static inline cip_u128 addr_value(const cip_addr *a)
 	return u128_load_be(a->bytes);
 }
 
-/* An address of @p family with value @p v (which must fit the family). */
-static inline cip_addr addr_make(unsigned family, cip_u128 v)
+/*
+ * Writes the address of @p family with value @p v (which must fit the
+ * family) into @p out, field by field: the two 8-byte stores match the
+ * loads of addr_value(), so a caller that reads the address back at once
+ * gets the bytes by store forwarding instead of a stall on a mismatched
+ * copy.
+ */
+static inline void addr_store(cip_addr *out, unsigned family, cip_u128 v)
 {
-	cip_addr a;
-
-	memset(&a, 0, sizeof a);
-	a.family = (uint8_t)family;
-	u128_store_be(a.bytes, v);
-	return a;
+	out->family = (uint8_t)family;
+	out->reserved[0] = out->reserved[1] = out->reserved[2] = 0;
+	u128_store_be(out->bytes, v);
 }
 
 /* The host-part mask of a prefix: its low (family bits - len) bits. */

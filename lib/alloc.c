@@ -12,6 +12,24 @@
  * count only moves one allocation between bands, never hands out an
  * address twice.
  *
+ * Counting. The engines keep no counts; the set bits of a band are derived
+ * from the events this file counts anyway, per thread stripe:
+ *   set = allocations - releases + quarantined + loaded,
+ * because every path that changes a bit changes one of the terms with it:
+ *   claim, fresh take:   bit set,    allocations + 1;
+ *   take from quarantine: no change, allocations + 1, quarantined - 1;
+ *   release now:         bit clear,  releases + 1;
+ *   release to quarantine: no change, releases + 1, quarantined + 1;
+ *   expiry:              bit clear,  quarantined - 1;
+ *   restore:             bits set,   loaded + n (quarantined + 1 for an
+ *                                    entry in quarantine).
+ * So an allocation pays two locked instructions (its bit and its event),
+ * not three. Each term moves right after its bit change, in an order that
+ * lets a racing read count fewer set bits than there are but never more
+ * than the bits that were set at some moment: "full" from the count is
+ * believed by allocate_next only as a clear in flight may be ordered after
+ * it (see claim_band()).
+ *
  * Quarantine transitions, all on one offset's state byte by CAS:
  *   release:  allocated (engine bit set, Q clear) -> Q set, generation + 1,
  *             then an entry is queued;
@@ -57,37 +75,6 @@ static int e_test(const struct cip__alloc *a, uint64_t off)
 {
 	return a->sparse ? cip__sparse_test(&a->engine.sparse, off)
 			 : cip__bitmap_test(&a->engine.dense, off);
-}
-
-static int e_claim(struct cip__alloc *a, uint64_t lo, uint64_t hi, uint64_t start, uint64_t *out)
-{
-	return a->sparse ? cip__sparse_claim(&a->engine.sparse, lo, hi, start, out)
-			 : cip__bitmap_claim(&a->engine.dense, lo, hi, start, out);
-}
-
-static uint64_t e_count(const struct cip__alloc *a)
-{
-	return a->sparse ? cip__sparse_count(&a->engine.sparse)
-			 : cip__bitmap_count(&a->engine.dense);
-}
-
-static uint64_t e_count_range(const struct cip__alloc *a, uint64_t lo, uint64_t hi)
-{
-	return a->sparse ? cip__sparse_count_range(&a->engine.sparse, lo, hi)
-			 : cip__bitmap_count_range(&a->engine.dense, lo, hi);
-}
-
-/* Set bits in the static band, and (clamped) in the dynamic band. */
-static void e_band_counts(const struct cip__alloc *a, uint64_t *lower, uint64_t *upper)
-{
-	uint64_t low = a->band ? e_count_range(a, 0, a->band) : 0;
-	uint64_t all = e_count(a);
-
-	/* The two reads are not one instant: never let the difference wrap. */
-	*lower = low;
-	*upper = all > low ? all - low : 0;
-	if (*upper > a->size - a->band)
-		*upper = a->size - a->band;
 }
 
 static int band_of(const struct cip__alloc *a, uint64_t off)
@@ -143,6 +130,38 @@ static uint64_t draw(struct cip__alloc *a, struct cip__alloc_stripe *s, uint64_t
 static void count_event(_Atomic uint64_t *counter)
 {
 	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+}
+
+static uint64_t sum_stripes(const struct cip__alloc *a, size_t field, int b)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < CIP__ALLOC_STRIPES; i++) {
+		const _Atomic uint64_t *c =
+			(const _Atomic uint64_t *)((const char *)&a->stripes[i] + field) + b;
+
+		n += atomic_load_explicit(c, memory_order_relaxed);
+	}
+	return n;
+}
+
+static uint64_t band_size(const struct cip__alloc *a, int b)
+{
+	return b ? a->size - a->band : a->band;
+}
+
+/* The set bits of band @p b (see "Counting" above), clamped to the band:
+ * the terms are read one after another, not at one instant. */
+static uint64_t band_set(const struct cip__alloc *a, int b)
+{
+	uint64_t n = sum_stripes(a, offsetof(struct cip__alloc_stripe, allocations), b) -
+		     sum_stripes(a, offsetof(struct cip__alloc_stripe, releases), b) +
+		     (uint64_t)atomic_load_explicit(&a->q.held[b], memory_order_relaxed) +
+		     (uint64_t)atomic_load_explicit(&a->loaded[b], memory_order_relaxed);
+
+	if ((int64_t)n < 0)
+		return 0;
+	return n < band_size(a, b) ? n : band_size(a, b);
 }
 
 static uint64_t seed_from_os(void)
@@ -480,35 +499,50 @@ int cip__alloc_expire(struct cip__alloc *a, uint64_t now)
 	return n;
 }
 
-/* Claims in [lo, hi) from a random start. */
-static int claim_band(struct cip__alloc *a, struct cip__alloc_stripe *s, uint64_t lo, uint64_t hi,
-		      uint64_t *out)
+/*
+ * Claims in band @p b from a random start. The bitmap's summary may briefly
+ * hide a free bit while other operations are in flight, so its "full" is
+ * believed only if the band count agrees; otherwise every word is read. The
+ * count can show the band full only while a clear is still in flight (it is
+ * counted after the bit changes), and that clear can be ordered after this
+ * claim.
+ */
+static int claim_band(struct cip__alloc *a, struct cip__alloc_stripe *s, int b, uint64_t *out)
 {
-	return e_claim(a, lo, hi, lo + draw(a, s, hi - lo), out);
+	uint64_t lo = b ? a->band : 0, hi = b ? a->size : a->band;
+	uint64_t start = lo + draw(a, s, hi - lo);
+	int rc;
+
+	if (a->sparse)
+		return cip__sparse_claim(&a->engine.sparse, lo, hi, start, out);
+	rc = cip__bitmap_claim_fast(&a->engine.dense, lo, hi, start, out);
+	if (rc == CIP_EFULL && band_set(a, b) < hi - lo)
+		rc = cip__bitmap_claim(&a->engine.dense, lo, hi, start, out);
+	return rc;
 }
 
 int cip__alloc_next(struct cip__alloc *a, uint64_t now, unsigned flags, uint64_t *out)
 {
 	struct cip__alloc_stripe *s = my_stripe(a);
-	uint64_t lower, upper, off;
+	uint64_t upper = 0, off;
 	int rc = CIP_EFULL;
 
 	cip__alloc_expire(a, now);
 	if (flags & CIP_ALLOC_DRY_RUN) {
-		e_band_counts(a, &lower, &upper);
-		return lower < a->band || upper < a->size - a->band ? 0 : CIP_EFULL;
+		int room = band_set(a, 0) < a->band || band_set(a, 1) < a->size - a->band;
+
+		return room ? 0 : CIP_EFULL;
 	}
-	upper = 0;
 	if (atomic_load_explicit(&a->dynamic_full, memory_order_relaxed))
-		e_band_counts(a, &lower, &upper);
+		upper = band_set(a, 1);
 	if (upper < a->size - a->band) {
-		rc = claim_band(a, s, a->band, a->size, &off);
+		rc = claim_band(a, s, 1, &off);
 		if (rc != CIP_EFULL)
 			goto done;
 		atomic_store_explicit(&a->dynamic_full, 1, memory_order_relaxed);
 	}
 	if (a->band > 0) /* at most 256 addresses: a full one is cheap to scan */
-		rc = claim_band(a, s, 0, a->band, &off);
+		rc = claim_band(a, s, 0, &off);
 done:
 	if (rc == 0) {
 		count_event(&s->allocations[band_of(a, off)]);
@@ -546,6 +580,15 @@ int cip__alloc_take(struct cip__alloc *a, uint64_t off, unsigned flags)
 	return rc;
 }
 
+/* Counts a release that just succeeded; it may have ended a full dynamic
+ * band. */
+static void count_release(struct cip__alloc *a, uint64_t off)
+{
+	count_event(&my_stripe(a)->releases[band_of(a, off)]);
+	if (band_of(a, off) == 1 && atomic_load_explicit(&a->dynamic_full, memory_order_relaxed))
+		atomic_store_explicit(&a->dynamic_full, 0, memory_order_relaxed);
+}
+
 static int release_now(struct cip__alloc *a, uint64_t off, unsigned flags)
 {
 	int rc;
@@ -556,7 +599,10 @@ static int release_now(struct cip__alloc *a, uint64_t off, unsigned flags)
 		rc = e_test(a, off);
 		return rc < 0 ? rc : rc ? 0 : CIP_ENOTALLOCATED;
 	}
-	return e_clear(a, off);
+	rc = e_clear(a, off);
+	if (rc == 0)
+		count_release(a, off);
+	return rc;
 }
 
 static int release_into_quarantine(struct cip__alloc *a, uint64_t off, uint64_t now, unsigned flags)
@@ -575,6 +621,9 @@ static int release_into_quarantine(struct cip__alloc *a, uint64_t off, uint64_t 
 	old = q_update(w, off, is_free_of_q, enter_next_gen, 0);
 	if (old < 0)
 		return CIP_ENOTALLOCATED;
+	/* The release before the hold, so that a racing count never sees
+	 * the address twice (see "Counting"). */
+	count_release(a, off);
 	q_hold_count(a, off, 1);
 	expiry = now + a->q.duration < now ? UINT64_MAX : now + a->q.duration;
 	q_push(a, off, enter_next_gen((unsigned)old) >> 1, expiry);
@@ -583,21 +632,11 @@ static int release_into_quarantine(struct cip__alloc *a, uint64_t off, uint64_t 
 
 int cip__alloc_release(struct cip__alloc *a, uint64_t off, uint64_t now, unsigned flags)
 {
-	int rc;
-
 	if (off >= a->size)
 		return CIP_ERANGE;
 	if (!a->q.duration || (flags & CIP_RELEASE_NOW))
-		rc = release_now(a, off, flags);
-	else
-		rc = release_into_quarantine(a, off, now, flags);
-	if (rc == 0 && !(flags & CIP_ALLOC_DRY_RUN)) {
-		count_event(&my_stripe(a)->releases[band_of(a, off)]);
-		if (band_of(a, off) == 1 &&
-		    atomic_load_explicit(&a->dynamic_full, memory_order_relaxed))
-			atomic_store_explicit(&a->dynamic_full, 0, memory_order_relaxed);
-	}
-	return rc;
+		return release_now(a, off, flags);
+	return release_into_quarantine(a, off, now, flags);
 }
 
 int cip__alloc_has(const struct cip__alloc *a, uint64_t off)
@@ -626,32 +665,17 @@ static uint64_t sat_sub(uint64_t x, uint64_t y)
 	return x > y ? x - y : 0;
 }
 
-static uint64_t sum_stripes(const struct cip__alloc *a, size_t field, int b)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < CIP__ALLOC_STRIPES; i++) {
-		const _Atomic uint64_t *c =
-			(const _Atomic uint64_t *)((const char *)&a->stripes[i] + field) + b;
-
-		n += atomic_load_explicit(c, memory_order_relaxed);
-	}
-	return n;
-}
-
 void cip__alloc_stats(const struct cip__alloc *a, cip_band_stats out[3])
 {
-	uint64_t set[2];
-
-	e_band_counts(a, &set[0], &set[1]);
 	memset(out, 0, 3 * sizeof(*out));
 	for (int b = 0; b < 2; b++) {
 		cip_band_stats *s = &out[b + 1];
+		uint64_t set = band_set(a, b);
 
-		s->size = b ? a->size - a->band : a->band;
-		s->quarantined = held(a, b) < set[b] ? held(a, b) : set[b];
-		s->used = set[b] - s->quarantined;
-		s->available = sat_sub(s->size, set[b]);
+		s->size = band_size(a, b);
+		s->quarantined = held(a, b) < set ? held(a, b) : set;
+		s->used = set - s->quarantined;
+		s->available = sat_sub(s->size, set);
 		s->allocations = sum_stripes(a, offsetof(struct cip__alloc_stripe, allocations), b);
 		s->releases = sum_stripes(a, offsetof(struct cip__alloc_stripe, releases), b);
 		s->errors = sum_stripes(a, offsetof(struct cip__alloc_stripe, errors), b);
@@ -852,12 +876,22 @@ void cip__alloc_view_free(struct cip__alloc_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-int cip__alloc_load_set(struct cip__alloc *a, uint64_t off)
+/* Sets @p off for a restore; a bit set twice means a corrupt snapshot. */
+static int load_bit(struct cip__alloc *a, uint64_t off)
 {
 	int rc = off < a->size ? e_set(a, off) : CIP_ERANGE;
 
 	if (rc == CIP_EALLOCATED || rc == CIP_ERANGE)
 		return CIP_ESNAPSHOT_CORRUPT;
+	return rc;
+}
+
+int cip__alloc_load_set(struct cip__alloc *a, uint64_t off)
+{
+	int rc = load_bit(a, off);
+
+	if (rc == 0)
+		atomic_fetch_add_explicit(&a->loaded[band_of(a, off)], 1, memory_order_relaxed);
 	return rc;
 }
 
@@ -870,7 +904,7 @@ int cip__alloc_load_quarantine(struct cip__alloc *a, uint64_t off, uint64_t expi
 		return CIP_ESNAPSHOT_CORRUPT;
 	if (!a->q.duration)
 		return e_test(a, off) == 1 ? CIP_ESNAPSHOT_CORRUPT : 0; /* restored as free */
-	rc = cip__alloc_load_set(a, off);
+	rc = load_bit(a, off);
 	if (rc != 0)
 		return rc;
 	w = q_word(a, off, 1);
@@ -879,12 +913,25 @@ int cip__alloc_load_quarantine(struct cip__alloc *a, uint64_t off, uint64_t expi
 	old = q_update(w, off, is_free_of_q, enter_next_gen, 0);
 	if (old < 0)
 		return CIP_ESNAPSHOT_CORRUPT;
-	q_hold_count(a, off, 1);
+	q_hold_count(a, off, 1); /* counted as quarantined, not loaded */
 	q_push(a, off, enter_next_gen((unsigned)old) >> 1, expiry);
 	return 0;
 }
 
 int cip__alloc_load_words(struct cip__alloc *a, const uint64_t *words)
 {
-	return a->sparse ? CIP_EINVAL : cip__bitmap_assign(&a->engine.dense, words);
+	struct cip__bitmap *b = &a->engine.dense;
+	int rc;
+
+	if (a->sparse)
+		return CIP_EINVAL;
+	rc = cip__bitmap_assign(b, words);
+	if (rc != 0)
+		return rc;
+	atomic_fetch_add_explicit(&a->loaded[0], (int64_t)cip__bitmap_count_range(b, 0, a->band),
+				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&a->loaded[1],
+				  (int64_t)cip__bitmap_count_range(b, a->band, a->size),
+				  memory_order_relaxed);
+	return 0;
 }

@@ -71,6 +71,8 @@ struct cip__alloc {
 	/* A hint that the dynamic band was seen full: only then does
 	 * allocate_next count the bands before claiming (see alloc.c). */
 	_Atomic int dynamic_full;
+	/* Bits set by a restore, per band: a term of the band counts. */
+	_Atomic int64_t loaded[2];
 	uint64_t seed;
 	uint64_t quarantine_ns;		   /* as configured, for snapshots and reloads */
 	uint64_t quarantine_max;	   /* as configured (0: the default) */

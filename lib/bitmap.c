@@ -13,8 +13,6 @@
  * plain load and every RMW is a locked instruction anyway, so the price is
  * nil there. The seq_cst RMWs also release, and the reads that callers may
  * use to see what was published with a bit (test, next_set) acquire.
- * Counters are relaxed: they order nothing, and atomicity alone keeps each
- * stripe exact.
  *
  * The summary protocol. Summary bit w is a hint that leaf word w is full.
  * Only an operation that changes the word's fullness (a set that fills it,
@@ -33,7 +31,7 @@
  * While operations are in flight, a summary bit may be set over a word that
  * has a free bit (between a filler's summary set and its re-read); a claim
  * that finds nothing through the summary therefore does not report full at
- * once: see claim_slow().
+ * once: see cip__bitmap_claim().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +41,6 @@
 
 #define FULL (~UINT64_C(0))
 #define CACHE_LINE 64
-#define WORDS_PER_LINE (CACHE_LINE / sizeof(uint64_t))
-
-_Static_assert(sizeof(struct cip__bitmap_stripe) == CACHE_LINE, "one stripe per cache line");
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -74,23 +69,6 @@ static uint64_t interval_mask(uint64_t w, uint64_t from, uint64_t to)
 	if (to < base + 64)
 		mask &= ~(FULL << (to - base)); /* to - 1 is in this word: 0 < shift < 64 */
 	return mask;
-}
-
-/*
- * The stripe that counts leaf word @p w. All words of one leaf cache line
- * share a stripe, so an update touches at most one line more than the leaf
- * it changes, and threads working in different lines mostly count in
- * different stripes.
- */
-static struct cip__bitmap_stripe *stripe_of(const struct cip__bitmap *b, uint64_t w)
-{
-	return &b->stripes[(w / WORDS_PER_LINE) % CIP__BITMAP_STRIPES];
-}
-
-static void count_add(const struct cip__bitmap *b, uint64_t w, int64_t delta)
-{
-	/* Relaxed: the count orders nothing; the RMW keeps the stripe exact. */
-	atomic_fetch_add_explicit(&stripe_of(b, w)->n, delta, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -128,7 +106,6 @@ static void sync_summary(struct cip__bitmap *b, uint64_t w)
 /* Bookkeeping after this thread set a bit of word @p w, leaving @p now. */
 static void after_set(struct cip__bitmap *b, uint64_t w, uint64_t now)
 {
-	count_add(b, w, 1);
 	if (now == FULL)
 		sync_summary(b, w);
 }
@@ -137,7 +114,6 @@ static void after_set(struct cip__bitmap *b, uint64_t w, uint64_t now)
  * @p old before. */
 static void after_clear(struct cip__bitmap *b, uint64_t w, uint64_t old)
 {
-	count_add(b, w, -1);
 	if (old == FULL)
 		sync_summary(b, w);
 }
@@ -157,26 +133,21 @@ int cip__bitmap_init(struct cip__bitmap *b, uint64_t nbits)
 	t.nbits = nbits;
 	t.nwords = (nbits + 63) / 64;
 	t.nsummary = (t.nwords + 63) / 64;
-	/* Each array starts on its own cache line, so the summary and the
-	 * counters never share a line with leaf words. */
+	/* The summary starts on its own cache line, so it never shares a
+	 * line with leaf words. */
 	leaf_bytes = round_up(t.nwords * sizeof(uint64_t), CACHE_LINE);
 	summary_bytes = round_up(t.nsummary * sizeof(uint64_t), CACHE_LINE);
-	mem = aligned_alloc(CACHE_LINE,
-			    leaf_bytes + summary_bytes +
-				    CIP__BITMAP_STRIPES * sizeof(struct cip__bitmap_stripe));
+	mem = aligned_alloc(CACHE_LINE, leaf_bytes + summary_bytes);
 	if (!mem)
 		return CIP_ENOMEM;
 	t.leaf = (_Atomic uint64_t *)(void *)mem;
 	t.summary = (_Atomic uint64_t *)(void *)(mem + leaf_bytes);
-	t.stripes = (struct cip__bitmap_stripe *)(void *)(mem + leaf_bytes + summary_bytes);
 	for (uint64_t w = 0; w < t.nwords; w++)
 		atomic_init(&t.leaf[w], 0);
 	/* The padding is never full on its own: the last word has a real bit. */
 	atomic_init(&t.leaf[t.nwords - 1], padding_mask(&t));
 	for (uint64_t s = 0; s < t.nsummary; s++)
 		atomic_init(&t.summary[s], 0);
-	for (unsigned i = 0; i < CIP__BITMAP_STRIPES; i++)
-		atomic_init(&t.stripes[i].n, 0);
 	*b = t;
 	return 0;
 }
@@ -193,11 +164,6 @@ int cip__bitmap_assign(struct cip__bitmap *b, const uint64_t *words)
 		/* Relaxed: the bitmap is not shared yet; publishing it is the
 		 * caller's release. */
 		atomic_store_explicit(&b->leaf[w], v, memory_order_relaxed);
-		atomic_store_explicit(
-			&stripe_of(b, w)->n,
-			atomic_load_explicit(&stripe_of(b, w)->n, memory_order_relaxed) +
-				(int64_t)popcount64(w == b->nwords - 1 ? v & ~padding_mask(b) : v),
-			memory_order_relaxed);
 		if (v == FULL)
 			atomic_fetch_or_explicit(&b->summary[w / 64], UINT64_C(1) << (w % 64),
 						 memory_order_relaxed);
@@ -331,23 +297,44 @@ static int claim_exact(struct cip__bitmap *b, uint64_t from, uint64_t to, uint64
 	return CIP_EFULL;
 }
 
+static int check_claim(const struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
+		       const uint64_t *out)
+{
+	if (!b || !b->leaf || !out || lo >= hi || start < lo || start >= hi)
+		return CIP_EINVAL;
+	return hi > b->nbits ? CIP_ERANGE : 0;
+}
+
+int cip__bitmap_claim_fast(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
+			   uint64_t *out)
+{
+	int rc = check_claim(b, lo, hi, start, out);
+
+	if (rc)
+		return rc;
+	/* Upward from start, then wrap around to lo (Kubernetes' linear scan). */
+	if (claim_fast(b, start, hi, out) == 0)
+		return 0;
+	if (start > lo && claim_fast(b, lo, start, out) == 0)
+		return 0;
+	return CIP_EFULL;
+}
+
 /*
- * The rare path, after the summary showed nothing free in [lo, hi). A
- * summary bit may transiently cover a free bit (see the top of the file),
- * so "full" is believed at once only if the count agrees; otherwise every
- * leaf word of the interval is read. A count read races with updates, but
- * it can only show the bitmap full while a clear is still in flight (a
- * clear is counted after its leaf change), and that clear can be ordered
- * after this call. When the interval is a part of a bitmap that has free
- * bits elsewhere, every claim in a full interval pays this O(words) scan;
- * callers that claim in full bands often should check their own band count
- * first.
+ * After the summary showed nothing free in [lo, hi), every leaf word is
+ * read: a summary bit may transiently cover a free bit (see the top of the
+ * file). When the interval is a part of a bitmap that has free bits
+ * elsewhere, every claim in a full interval pays this O(words) scan, which
+ * is why callers that claim in full intervals often keep a count and call
+ * cip__bitmap_claim_fast() while it shows the interval full.
  */
-static int claim_slow(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
+int cip__bitmap_claim(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
 		      uint64_t *out)
 {
-	if (cip__bitmap_count(b) >= b->nbits)
-		return CIP_EFULL;
+	int rc = cip__bitmap_claim_fast(b, lo, hi, start, out);
+
+	if (rc != CIP_EFULL)
+		return rc;
 	if (claim_exact(b, start, hi, out) == 0)
 		return 0;
 	if (start > lo && claim_exact(b, lo, start, out) == 0)
@@ -355,43 +342,13 @@ static int claim_slow(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t 
 	return CIP_EFULL;
 }
 
-int cip__bitmap_claim(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
-		      uint64_t *out)
-{
-	if (!b || !b->leaf || !out || lo >= hi || start < lo || start >= hi)
-		return CIP_EINVAL;
-	if (hi > b->nbits)
-		return CIP_ERANGE;
-	/* Upward from start, then wrap around to lo (Kubernetes' linear scan). */
-	if (claim_fast(b, start, hi, out) == 0)
-		return 0;
-	if (start > lo && claim_fast(b, lo, start, out) == 0)
-		return 0;
-	return claim_slow(b, lo, hi, start, out);
-}
-
 /* ------------------------------------------------------------------ */
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
 
-/*
- * The sum of the stripes. Each stripe is exact once the operations on its
- * words have returned; a read that races with updates is a sum of per-stripe
- * moments, so it may miss operations still in flight (and a stripe may even
- * be briefly negative, when a clear is counted before the set it undoes).
- * The result is clamped to [0, nbits].
- */
 uint64_t cip__bitmap_count(const struct cip__bitmap *b)
 {
-	int64_t sum = 0;
-
-	if (!b || !b->stripes)
-		return 0;
-	for (unsigned i = 0; i < CIP__BITMAP_STRIPES; i++)
-		sum += atomic_load_explicit(&b->stripes[i].n, memory_order_relaxed);
-	if (sum < 0)
-		return 0;
-	return (uint64_t)sum < b->nbits ? (uint64_t)sum : b->nbits;
+	return b && b->leaf ? cip__bitmap_count_range(b, 0, b->nbits) : 0;
 }
 
 uint64_t cip__bitmap_count_range(const struct cip__bitmap *b, uint64_t lo, uint64_t hi)
@@ -450,34 +407,14 @@ static int check_summary(const struct cip__bitmap *b)
 	return 0;
 }
 
-static int check_counts(const struct cip__bitmap *b)
-{
-	int64_t want[CIP__BITMAP_STRIPES] = { 0 };
-	uint64_t pad = padding_mask(b);
-
-	for (uint64_t w = 0; w < b->nwords; w++) {
-		uint64_t v = atomic_load(&b->leaf[w]);
-
-		if (w == b->nwords - 1)
-			v &= ~pad;
-		want[(w / WORDS_PER_LINE) % CIP__BITMAP_STRIPES] += popcount64(v);
-	}
-	for (unsigned i = 0; i < CIP__BITMAP_STRIPES; i++)
-		if (atomic_load(&b->stripes[i].n) != want[i])
-			return 4;
-	return 0;
-}
-
 int cip__bitmap_check(const struct cip__bitmap *b)
 {
 	uint64_t pad;
-	int rc;
 
 	if (!b || !b->leaf)
 		return -1;
 	pad = padding_mask(b);
 	if ((atomic_load(&b->leaf[b->nwords - 1]) & pad) != pad)
 		return 1;
-	rc = check_summary(b);
-	return rc ? rc : check_counts(b);
+	return check_summary(b);
 }

@@ -16,9 +16,10 @@
  * summary is exact (summary bit w == leaf word w is full); see bitmap.c for
  * the protocol that keeps it so and never lets it hide a free bit.
  *
- * The number of set bits is kept in a few cache-line-sized stripes (leaf
- * word w counts in stripe (w / 8) % CIP__BITMAP_STRIPES, so that one leaf
- * cache line has one stripe), each exact; a read sums them.
+ * The bitmap keeps no count of its set bits: its user counts the events
+ * it causes in its own per-thread stripes (see alloc.c), so that an
+ * allocation pays one locked instruction for its bit and one for its
+ * count, not a third for a count here. cip__bitmap_count() is a scan.
  *
  * Errors are the public CIP_E* codes. Names carry the private cip__ prefix
  * so that they cannot clash with a user's symbols in a static link.
@@ -34,20 +35,9 @@
 /* The largest dense bitmap; larger ranges use the sparse engine. */
 #define CIP__BITMAP_MAX_BITS (UINT64_C(1) << 32)
 
-/* Count stripes: 16 cache lines, 1 KiB per bitmap. */
-#define CIP__BITMAP_STRIPES 16
-
-struct cip__bitmap_stripe {
-	/* Signed: a clear may be counted before the set it undoes is (see
-	 * cip__bitmap_count()). */
-	_Atomic int64_t n;
-	char pad[64 - sizeof(int64_t)];
-};
-
 struct cip__bitmap {
-	_Atomic uint64_t *leaf;		    /* nwords words; start of the one allocation */
-	_Atomic uint64_t *summary;	    /* nsummary words: bit w = leaf[w] is full */
-	struct cip__bitmap_stripe *stripes; /* CIP__BITMAP_STRIPES counters */
+	_Atomic uint64_t *leaf;	   /* nwords words; start of the one allocation */
+	_Atomic uint64_t *summary; /* nsummary words: bit w = leaf[w] is full */
 	uint64_t nbits;
 	uint64_t nwords;
 	uint64_t nsummary;
@@ -63,7 +53,7 @@ int cip__bitmap_init(struct cip__bitmap *b, uint64_t nbits);
 /*
  * Fills an empty bitmap that no other thread can see yet from @p words
  * (nwords words, bit i of the range is bit i % 64 of words[i / 64]; bits
- * past nbits are ignored), with its summary and counts. For restoring a
+ * past nbits are ignored), with its summary. For restoring a
  * snapshot: O(words), not O(bits). @return 0; CIP_EINVAL.
  */
 int cip__bitmap_assign(struct cip__bitmap *b, const uint64_t *words);
@@ -84,19 +74,29 @@ int cip__bitmap_test(const struct cip__bitmap *b, uint64_t bit);
 
 /*
  * Finds a clear bit in [@p lo, @p hi), scanning upward from @p start and
- * wrapping around to @p lo, sets it and writes its index to @p out.
- * Cost: O((hi - lo) / 4096) summary loads plus a few leaf words, except on
- * the rare path described in bitmap.c.
- * @return 0; CIP_EFULL if every word of the interval was seen full during
- * the call; CIP_ERANGE if @p hi > nbits; CIP_EINVAL if @p b or @p out is
- * NULL, @p lo >= @p hi, or @p start is not in [lo, hi). On failure *out is
- * not changed.
+ * wrapping around to @p lo, sets it and writes its index to @p out, looking
+ * only where the summary shows room: O((hi - lo) / 4096) summary loads plus
+ * a few leaf words. While other operations are in flight the summary may
+ * briefly cover a free bit (see bitmap.c), so CIP_EFULL from this call is
+ * a hint; a caller that knows from its own count that the interval has
+ * room goes on with cip__bitmap_claim().
+ * @return 0; CIP_EFULL; CIP_ERANGE if @p hi > nbits; CIP_EINVAL if @p b or
+ * @p out is NULL, @p lo >= @p hi, or @p start is not in [lo, hi). On
+ * failure *out is not changed.
+ */
+int cip__bitmap_claim_fast(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
+			   uint64_t *out);
+
+/*
+ * cip__bitmap_claim_fast(), then, when that found nothing, every leaf word
+ * of the interval: CIP_EFULL means every word of the interval was seen full
+ * during the call. O(words of the interval) when it is full.
  */
 int cip__bitmap_claim(struct cip__bitmap *b, uint64_t lo, uint64_t hi, uint64_t start,
 		      uint64_t *out);
 
-/* The number of set bits (0 for NULL); see bitmap.c for what a read that
- * races with updates returns. */
+/* The number of set bits (0 for NULL). A popcount scan: O(words); a read
+ * that races with updates sees each word at some moment during the call. */
 uint64_t cip__bitmap_count(const struct cip__bitmap *b);
 
 /* The number of set bits in [@p lo, @p hi), with @p hi clamped to nbits; 0
@@ -112,8 +112,8 @@ int cip__bitmap_next_set(const struct cip__bitmap *b, uint64_t from, uint64_t *o
  * Debug accessor for tests: checks the invariants of a bitmap that no
  * thread is changing. @return 0 if they hold, else the number of the first
  * broken one: 1 a padding bit is clear, 2 a summary bit differs from its
- * leaf word's fullness, 3 a summary padding bit is set, 4 a count stripe
- * differs from its words' popcount, -1 @p b is NULL or not initialised.
+ * leaf word's fullness, 3 a summary padding bit is set, -1 @p b is NULL
+ * or not initialised.
  */
 int cip__bitmap_check(const struct cip__bitmap *b);
 

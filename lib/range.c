@@ -119,9 +119,9 @@ static int offset_of(const cip_range *r, const cip_addr *a, uint64_t *off)
 	return 0;
 }
 
-static cip_addr addr_at(const cip_range *r, uint64_t off)
+static void addr_at(const cip_range *r, uint64_t off, cip_addr *out)
 {
-	return addr_make(r->prefix.addr.family, u128_add64(r->base, off));
+	addr_store(out, r->prefix.addr.family, u128_add64(r->base, off));
 }
 
 /* ------------------------------------------------------------------ */
@@ -141,8 +141,10 @@ int cip_range_allocate_next(cip_range *r, uint64_t now, unsigned flags, cip_addr
 	if (!r || !out || !flags_valid(flags, CIP_ALLOC_DRY_RUN))
 		return CIP_EINVAL;
 	rc = cip__alloc_next(&r->alloc, now, flags, &off);
-	if (rc == 0)
-		*out = flags & CIP_ALLOC_DRY_RUN ? r->prefix.addr : addr_at(r, off);
+	if (rc == 0 && (flags & CIP_ALLOC_DRY_RUN))
+		*out = r->prefix.addr;
+	else if (rc == 0)
+		addr_at(r, off, out);
 	return rc;
 }
 
@@ -244,8 +246,9 @@ struct visit {
 static int visit_offset(uint64_t off, void *ctx)
 {
 	struct visit *v = ctx;
-	cip_addr a = addr_at(v->r, off);
+	cip_addr a;
 
+	addr_at(v->r, off, &a);
 	return v->fn(&a, v->ctx);
 }
 

@@ -17,8 +17,7 @@
  * the reads a caller may use to see that (test, next_set, collect) acquire.
  * Nothing here needs a total order beyond each word's modification order:
  * unlike the bitmap there is no second location whose agreement with the
- * word matters. Counters are relaxed: they order nothing, and atomicity
- * alone keeps each stripe exact.
+ * word matters.
  *
  * No offset arithmetic overflows for any nbits up to UINT64_MAX: word
  * indices are below 2^58, so w + 1 and the scan loops are safe; interval
@@ -34,9 +33,6 @@
 #include "sparse.h"
 
 #define FULL (~UINT64_C(0))
-#define CACHE_LINE 64
-
-_Static_assert(sizeof(struct cip__sparse_stripe) == CACHE_LINE, "one stripe per cache line");
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -62,25 +58,9 @@ static uint64_t padding_mask(const struct cip__sparse *s)
 	return used ? FULL << used : 0;
 }
 
-/*
- * The stripe that counts word @p w: a multiplicative hash, because
- * neighbouring words are not neighbours in memory here (they are spread
- * over the index), so there is no cache line to follow.
- */
-static unsigned stripe_index(uint64_t w)
-{
-	return (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 56) % CIP__SPARSE_STRIPES;
-}
-
-static void count_add(const struct cip__sparse *s, uint64_t w, int64_t delta)
-{
-	/* Relaxed: the count orders nothing; the RMW keeps the stripe exact. */
-	atomic_fetch_add_explicit(&s->stripes[stripe_index(w)].n, delta, memory_order_relaxed);
-}
-
 static int ready(const struct cip__sparse *s)
 {
-	return s && s->stripes && s->map.first;
+	return s && s->map.first;
 }
 
 static int check_bit(const struct cip__sparse *s, uint64_t bit)
@@ -104,21 +84,13 @@ int cip__sparse_init(struct cip__sparse *s, uint64_t nbits)
 	memset(&t, 0, sizeof t);
 	t.nbits = nbits;
 	t.nwords = (nbits - 1) / 64 + 1; /* nbits + 63 would overflow */
-	t.stripes =
-		aligned_alloc(CACHE_LINE, CIP__SPARSE_STRIPES * sizeof(struct cip__sparse_stripe));
-	if (!t.stripes)
-		return CIP_ENOMEM;
-	for (unsigned i = 0; i < CIP__SPARSE_STRIPES; i++)
-		atomic_init(&t.stripes[i].n, 0);
 	/* Small ranges get a small first table (room for every word at half
 	 * load); big ones start at the map's default and grow. */
 	rc = cip__u64map_init(&t.map, t.nwords < CIP__U64MAP_DEFAULT_CAPACITY / 2
 					      ? (size_t)t.nwords * 2
 					      : CIP__U64MAP_DEFAULT_CAPACITY);
-	if (rc) {
-		free(t.stripes);
+	if (rc)
 		return rc;
-	}
 	*s = t;
 	return 0;
 }
@@ -128,7 +100,6 @@ void cip__sparse_destroy(struct cip__sparse *s)
 	if (!s)
 		return;
 	cip__u64map_destroy(&s->map);
-	free(s->stripes); /* free(NULL) is a no-op */
 	memset(s, 0, sizeof *s);
 }
 
@@ -150,7 +121,6 @@ int cip__sparse_set(struct cip__sparse *s, uint64_t bit)
 	old = atomic_fetch_or(v, m);
 	if (old & m)
 		return CIP_EALLOCATED;
-	count_add(s, w, 1);
 	return 0;
 }
 
@@ -168,7 +138,6 @@ int cip__sparse_clear(struct cip__sparse *s, uint64_t bit)
 	old = atomic_fetch_and(v, ~m);
 	if (!(old & m))
 		return CIP_ENOTALLOCATED;
-	count_add(s, w, -1);
 	return 0;
 }
 
@@ -196,8 +165,7 @@ int cip__sparse_test(const struct cip__sparse *s, uint64_t bit)
  * its index to @p out. @return 1, or 0 if the word has no clear bit in the
  * mask. A failed CAS reloads the word and tries its next clear bit.
  */
-static int claim_in_word(struct cip__sparse *s, uint64_t w, _Atomic uint64_t *v, uint64_t mask,
-			 uint64_t *out)
+static int claim_in_word(uint64_t w, _Atomic uint64_t *v, uint64_t mask, uint64_t *out)
 {
 	uint64_t old = atomic_load(v);
 
@@ -209,7 +177,6 @@ static int claim_in_word(struct cip__sparse *s, uint64_t w, _Atomic uint64_t *v,
 		m = open & (0 - open);
 		/* Weak CAS: a spurious failure just reloads and retries. */
 		if (atomic_compare_exchange_weak(v, &old, old | m)) {
-			count_add(s, w, 1);
 			*out = w * 64 + ctz64(m);
 			return 1;
 		}
@@ -217,7 +184,7 @@ static int claim_in_word(struct cip__sparse *s, uint64_t w, _Atomic uint64_t *v,
 }
 
 /*
- * Step 2 of the policy (sparse.h): bound words with room, from runs of
+ * Step 1 of the policy (sparse.h): bound words with room, from runs of
  * index slots at positions drawn from @p start. Each run is a few
  * neighbouring slots (two or three cache lines), so a run costs about as
  * much as one slot; several runs spread concurrent claimers over different
@@ -237,7 +204,7 @@ static int claim_probe(struct cip__sparse *s, uint64_t lo, uint64_t hi, uint64_t
 
 			if (!cip__u64map_slot_at(&s->map, at + j, &w, &v) || w < first || w > last)
 				continue;
-			if (claim_in_word(s, w, v, interval_mask(w, lo, hi), out))
+			if (claim_in_word(w, v, interval_mask(w, lo, hi), out))
 				return 1;
 		}
 	}
@@ -245,7 +212,7 @@ static int claim_probe(struct cip__sparse *s, uint64_t lo, uint64_t hi, uint64_t
 }
 
 /*
- * Step 3: the lowest clear bit of [from, to), word by word, binding words
+ * Step 2: the lowest clear bit of [from, to), word by word, binding words
  * that are not bound yet (an unbound word is all clear, so binding one
  * finds a bit unless other threads fill it first).
  * @return 0; CIP_EFULL if every word was seen full; CIP_ENOMEM.
@@ -260,7 +227,7 @@ static int claim_scan(struct cip__sparse *s, uint64_t from, uint64_t to, uint64_
 
 		if (rc)
 			return rc;
-		if (claim_in_word(s, w, v, interval_mask(w, from, to), out))
+		if (claim_in_word(w, v, interval_mask(w, from, to), out))
 			return 0;
 	}
 	return CIP_EFULL;
@@ -275,10 +242,6 @@ int cip__sparse_claim(struct cip__sparse *s, uint64_t lo, uint64_t hi, uint64_t 
 		return CIP_EINVAL;
 	if (hi > s->nbits)
 		return CIP_ERANGE;
-	/* Step 1. The count lags only clears in flight (a clear is counted
-	 * after its word changes), which can be ordered after this call. */
-	if (lo == 0 && hi == s->nbits && cip__sparse_count(s) >= s->nbits)
-		return CIP_EFULL;
 	if (claim_probe(s, lo, hi, start, out))
 		return 0;
 	/* Upward from start, then wrap around to lo. */
@@ -291,22 +254,6 @@ int cip__sparse_claim(struct cip__sparse *s, uint64_t lo, uint64_t hi, uint64_t 
 /* ------------------------------------------------------------------ */
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
-
-/* The sum of the stripes, as cip__bitmap_count(): each stripe is exact once
- * the operations on its words have returned; clamped to [0, nbits]. (The
- * int64_t stripes cannot overflow: 2^63 set bits would need 2^57 words.) */
-uint64_t cip__sparse_count(const struct cip__sparse *s)
-{
-	int64_t sum = 0;
-
-	if (!ready(s))
-		return 0;
-	for (unsigned i = 0; i < CIP__SPARSE_STRIPES; i++)
-		sum += atomic_load_explicit(&s->stripes[i].n, memory_order_relaxed);
-	if (sum < 0)
-		return 0;
-	return (uint64_t)sum < s->nbits ? (uint64_t)sum : s->nbits;
-}
 
 struct range_ctx {
 	uint64_t lo, hi; /* the bits */
@@ -321,6 +268,11 @@ static int count_word(uint64_t w, _Atomic uint64_t *v, void *arg)
 		c->n += popcount64(atomic_load_explicit(v, memory_order_relaxed) &
 				   interval_mask(w, c->lo, c->hi));
 	return 0;
+}
+
+uint64_t cip__sparse_count(const struct cip__sparse *s)
+{
+	return ready(s) ? cip__sparse_count_range(s, 0, s->nbits) : 0;
 }
 
 uint64_t cip__sparse_count_range(const struct cip__sparse *s, uint64_t lo, uint64_t hi)
@@ -486,8 +438,7 @@ size_t cip__sparse_memory(const struct cip__sparse *s)
 {
 	if (!ready(s))
 		return 0;
-	return cip__u64map_memory(&s->map) +
-	       CIP__SPARSE_STRIPES * sizeof(struct cip__sparse_stripe);
+	return cip__u64map_memory(&s->map);
 }
 
 /* ------------------------------------------------------------------ */
@@ -496,7 +447,6 @@ size_t cip__sparse_memory(const struct cip__sparse *s)
 
 struct check_ctx {
 	const struct cip__sparse *s;
-	int64_t want[CIP__SPARSE_STRIPES];
 };
 
 static int check_word(uint64_t w, _Atomic uint64_t *v, void *arg)
@@ -508,7 +458,6 @@ static int check_word(uint64_t w, _Atomic uint64_t *v, void *arg)
 		return 1;
 	if (w == c->s->nwords - 1 && (bits & padding_mask(c->s)))
 		return 2;
-	c->want[stripe_index(w)] += popcount64(bits);
 	return 0;
 }
 
@@ -522,8 +471,5 @@ int cip__sparse_check(const struct cip__sparse *s)
 	rc = cip__u64map_foreach(&s->map, check_word, &c);
 	if (rc)
 		return rc;
-	for (unsigned i = 0; i < CIP__SPARSE_STRIPES; i++)
-		if (atomic_load(&s->stripes[i].n) != c.want[i])
-			return 3;
-	return cip__u64map_check(&s->map) ? 4 : 0;
+	return cip__u64map_check(&s->map) ? 3 : 0;
 }

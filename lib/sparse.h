@@ -20,8 +20,8 @@
  * than to the history of a churning workload, claim prefers bound words
  * with room over binding new ones (see cip__sparse_claim()).
  *
- * The number of set bits is kept in a few cache-line-sized stripes (word w
- * counts in a stripe picked by a hash of w), each exact; a read sums them.
+ * The engine keeps no count of its set bits, as the bitmap keeps none (see
+ * bitmap.h): its user counts. cip__sparse_count() is a scan.
  *
  * Errors are the public CIP_E* codes.
  */
@@ -36,23 +36,13 @@
 
 #include "u64map.h"
 
-/* Count stripes: 16 cache lines, 1 KiB per engine. */
-#define CIP__SPARSE_STRIPES 16
-
 /* claim() looks at this many runs of this many slots of the index for a
  * bound word with room before it binds one. */
 #define CIP__SPARSE_PROBES 8
 #define CIP__SPARSE_PROBE_RUN 8
 
-struct cip__sparse_stripe {
-	/* Signed: a clear may be counted before the set it undoes is. */
-	_Atomic int64_t n;
-	char pad[64 - sizeof(int64_t)];
-};
-
 struct cip__sparse {
-	struct cip__u64map map;		    /* word index -> word */
-	struct cip__sparse_stripe *stripes; /* CIP__SPARSE_STRIPES counters */
+	struct cip__u64map map; /* word index -> word */
 	uint64_t nbits;
 	uint64_t nwords; /* (nbits - 1) / 64 + 1, without overflow */
 };
@@ -84,23 +74,23 @@ int cip__sparse_test(const struct cip__sparse *s, uint64_t bit);
 /*
  * Finds a clear bit in [@p lo, @p hi), sets it and writes its index to
  * @p out. The policy keeps memory proportional to the live set:
- * 1. If [lo, hi) is the whole range and the count says every bit is set,
- *    report CIP_EFULL at once (O(1)).
- * 2. Look at CIP__SPARSE_PROBES runs of CIP__SPARSE_PROBE_RUN consecutive
+ * 1. Look at CIP__SPARSE_PROBES runs of CIP__SPARSE_PROBE_RUN consecutive
  *    slots of the index, at positions drawn from a generator seeded with
  *    @p start, and claim the lowest clear bit of [lo, hi) in the first
  *    bound word that has one (words outside the interval, and full ones,
  *    are passed). Several runs, not one, so that concurrent claimers
  *    spread over different words.
- * 3. Otherwise claim the first clear bit at or above @p start, word by
+ * 2. Otherwise claim the first clear bit at or above @p start, word by
  *    word upward to hi and then wrapping to lo, binding words as needed.
  * So a clear bit is found without binding a new word whenever a bound word
- * with room turns up in step 2, and a new word is bound only when the
+ * with room turns up in step 1, and a new word is bound only when the
  * bound words look full (or lie outside [lo, hi)).
- * Cost: O(1) while bound words have room; step 3 costs one lookup per word
- * it passes, so in a full or nearly full interval it is O(words of [lo, hi)).
- * @return 0; CIP_EFULL if step 3 saw every word of the interval full during
- * the call; CIP_ENOMEM if a word that step 3 needed could not be bound;
+ * Cost: O(1) while bound words have room; step 2 costs one lookup per word
+ * it passes, so in a full or nearly full interval it is O(words of [lo, hi))
+ * (callers keep their own count and do not claim in an interval they know
+ * to be full).
+ * @return 0; CIP_EFULL if step 2 saw every word of the interval full during
+ * the call; CIP_ENOMEM if a word that step 2 needed could not be bound;
  * CIP_ERANGE if @p hi > nbits; CIP_EINVAL if @p s or @p out is NULL,
  * @p lo >= @p hi, or @p start is not in [lo, hi). On failure *out is not
  * changed.
@@ -108,8 +98,8 @@ int cip__sparse_test(const struct cip__sparse *s, uint64_t bit);
 int cip__sparse_claim(struct cip__sparse *s, uint64_t lo, uint64_t hi, uint64_t start,
 		      uint64_t *out);
 
-/* The number of set bits (0 for NULL); a read that races with updates may
- * miss the ones in flight, as for cip__bitmap_count(). Clamped to nbits. */
+/* The number of set bits (0 for NULL): cip__sparse_count_range() over the
+ * whole range, O(bound words). */
 uint64_t cip__sparse_count(const struct cip__sparse *s);
 
 /* The number of set bits in [@p lo, @p hi), with @p hi clamped to nbits; 0
@@ -139,8 +129,8 @@ size_t cip__sparse_memory(const struct cip__sparse *s);
  * Debug accessor for tests: checks the invariants of an engine that no
  * thread is changing. @return 0 if they hold, else the number of the first
  * broken one: 1 a bound word lies at or past nwords, 2 a bit at or above
- * nbits is set, 3 a count stripe differs from its words' popcount, 4 the
- * index fails cip__u64map_check(), -1 @p s is NULL or not initialised.
+ * nbits is set, 3 the index fails cip__u64map_check(), -1 @p s is NULL or
+ * not initialised.
  */
 int cip__sparse_check(const struct cip__sparse *s);
 

@@ -323,7 +323,7 @@ static void test_init_errors(void **state)
 	memset(&s, 0, sizeof s);
 	assert_int_equal(cip__sparse_init(NULL, 64), CIP_EINVAL);
 	assert_int_equal(cip__sparse_init(&s, 0), CIP_EINVAL);
-	assert_null(s.stripes); /* untouched on failure */
+	assert_null(s.map.first); /* untouched on failure */
 
 	cip__sparse_destroy(NULL);
 	for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
@@ -336,7 +336,7 @@ static void test_init_errors(void **state)
 		assert_true(cip__sparse_memory(&s) < 4096);
 		cip__sparse_destroy(&s);
 	}
-	assert_null(s.stripes);
+	assert_null(s.map.first);
 	cip__sparse_destroy(&s); /* idempotent */
 
 	/* Calls on a destroyed (zeroed) engine are refused, not crashes. */
