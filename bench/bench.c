@@ -36,13 +36,31 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
-/* Runs one pass; returns its ns/op and adds its checksum. */
-static double time_pass(const struct bench_pair *pair, bench_pass pass, uint64_t *checksum)
-{
-	uint64_t start = now_ns();
+/* Time paused in the pass being timed, and when the current pause began. */
+static uint64_t paused_ns, pause_start;
 
-	*checksum += pass(pair->data);
-	return (double)(now_ns() - start) / (double)pair->ops;
+void bench_pause(void)
+{
+	pause_start = now_ns();
+}
+
+void bench_resume(void)
+{
+	paused_ns += now_ns() - pause_start;
+}
+
+/* Runs one pass; returns its ns/op and adds its checksum. */
+static double time_pass(const struct bench_pair *pair, const struct bench_side *side,
+			uint64_t *checksum)
+{
+	size_t ops = side->ops ? side->ops : pair->ops;
+	uint64_t start, elapsed;
+
+	paused_ns = 0;
+	start = now_ns();
+	*checksum += side->pass(pair->data);
+	elapsed = now_ns() - start;
+	return (double)(elapsed > paused_ns ? elapsed - paused_ns : 0) / (double)ops;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -91,11 +109,11 @@ int bench_run_pair(const struct bench_config *config, const struct bench_pair *p
 	}
 	for (int r = 0; r < reps; r++) {
 		if (has_theirs && r % 2 == 1) {
-			theirs[r] = time_pass(pair, pair->theirs.pass, checksum);
+			theirs[r] = time_pass(pair, &pair->theirs, checksum);
 		}
-		ours[r] = time_pass(pair, pair->ours.pass, checksum);
+		ours[r] = time_pass(pair, &pair->ours, checksum);
 		if (has_theirs && r % 2 == 0) {
-			theirs[r] = time_pass(pair, pair->theirs.pass, checksum);
+			theirs[r] = time_pass(pair, &pair->theirs, checksum);
 		}
 	}
 	ours_ns = median(ours, reps);

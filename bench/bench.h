@@ -22,13 +22,14 @@ typedef uint64_t (*bench_pass)(const void *data);
 struct bench_side {
 	const char *name; /* last name component, e.g. "cip" or "inet_pton" */
 	bench_pass pass;  /* NULL: no such side */
+	size_t ops;	  /* operations per pass; 0: the pair's ops */
 };
 
 /* A measurement: our implementation against a reference one. */
 struct bench_pair {
 	const char *name;	  /* e.g. "addr.parse.ipv4" */
 	const void *data;	  /* handed to both passes */
-	size_t ops;		  /* operations per pass */
+	size_t ops;		  /* operations per pass (unless a side has its own) */
 	struct bench_side ours;	  /* always set */
 	struct bench_side theirs; /* pass may be NULL: ours is reported alone */
 };
@@ -42,6 +43,16 @@ struct bench_pair {
  */
 int bench_run_pair(const struct bench_config *config, const struct bench_pair *pair,
 		   uint64_t *checksum);
+
+/*
+ * Stop and restart the clock of the pass being timed, around work that is
+ * not part of the figure (such as undoing what the timed part did). For
+ * single-threaded passes: the paused time is subtracted from the pass's
+ * wall time. Each pause costs two clock reads of the timed time, so pause
+ * around batches of operations, not single ones.
+ */
+void bench_pause(void);
+void bench_resume(void);
 
 /* Prints "NAME: VALUE UNIT" with two decimals. */
 void bench_print(const char *name, double value, const char *unit);

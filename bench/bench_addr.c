@@ -428,10 +428,10 @@ static int run_pair(const struct bench_config *config, const struct set *s, cons
 
 static int bench_address_set(const struct bench_config *config, struct set *s, uint64_t *checksum)
 {
-	static const struct bench_side parse_ours = { "cip", parse_cip };
-	static const struct bench_side parse_libc = { "inet_pton", parse_inet_pton };
-	static const struct bench_side format_ours = { "cip", format_cip };
-	static const struct bench_side format_libc = { "inet_ntop", format_inet_ntop };
+	static const struct bench_side parse_ours = { "cip", parse_cip, 0 };
+	static const struct bench_side parse_libc = { "inet_pton", parse_inet_pton, 0 };
+	static const struct bench_side format_ours = { "cip", format_cip, 0 };
+	static const struct bench_side format_libc = { "inet_ntop", format_inet_ntop, 0 };
 
 	if (verify_parse(s) != 0 || verify_format(s) != 0) {
 		return -1;
@@ -444,8 +444,8 @@ static int bench_address_set(const struct bench_config *config, struct set *s, u
 
 static int bench_prefix_set(const struct bench_config *config, struct set *s, uint64_t *checksum)
 {
-	static const struct bench_side ours = { "cip", prefix_parse_cip };
-	static const struct bench_side baseline = { "inet_pton_strtoul", prefix_parse_baseline };
+	static const struct bench_side ours = { "cip", prefix_parse_cip, 0 };
+	static const struct bench_side baseline = { "inet_pton_strtoul", prefix_parse_baseline, 0 };
 
 	if (verify_prefix_parse(s) != 0) {
 		return -1;

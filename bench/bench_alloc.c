@@ -1,20 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The "alloc" group: allocate_next + release pairs at a constant fill of a
- * 2^20 range (10.0.0.0/12, 1,048,574 usable addresses), against the C
- * model of Kubernetes' allocator (bench/k8s_model.c) on an identical fill.
+ * The "alloc" group: allocate_next at a constant fill of a 2^20 range
+ * (10.0.0.0/12, 1,048,574 usable addresses), against the C model of
+ * Kubernetes' allocator (bench/k8s_model.c) on an identical fill.
  *
  * Fills. "organic": our allocator fills the range itself with
  * allocate_next, so the allocated addresses cluster the way a random start
- * plus a linear scan makes them cluster; "uniform": a uniformly random
- * subset. Either way the Kubernetes model then gets exactly the same set.
- * One operation is one allocate_next plus the release of a uniformly
- * chosen held address (the new one takes its place), so the fill stays
- * constant for the whole run. With 2 threads each thread owns half of the
- * held addresses and does half of the operations.
+ * plus a linear scan makes them cluster (the layout a service range gets
+ * from years of allocations); "uniform": a uniformly random subset. Either
+ * way the Kubernetes model then gets exactly the same set.
  *
- * Also: the same pairs on a sparse IPv6 /64 with 10^5 addresses held, and
- * the snapshot and restore of a full 2^20 range.
+ * Three figures per fill:
+ * - alloc.next: allocate_next alone, in batches of BATCH whose releases are
+ *   not timed; the fill moves by at most BATCH addresses and comes back.
+ * - alloc.pair: allocate_next plus the release of the address it returned,
+ *   so that every allocation sees exactly the fill and layout it was built
+ *   with. With 2 threads each thread does half of the pairs.
+ * - alloc.churn: allocate_next plus the release of a uniformly chosen held
+ *   address (the new one takes its place): the count stays constant but
+ *   the layout drifts from the fill toward what random churn leaves, so
+ *   this figure depends on how many operations ran before it. Both sides
+ *   run the same operations. With 2 threads each thread owns half of the
+ *   held addresses.
+ *
+ * Also: the pairs and the churn on a sparse IPv6 /64 with 10^5 addresses
+ * held, and the snapshot and restore of a full 2^20 range.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -29,6 +39,9 @@
 
 #define MAX_THREADS 2
 #define SEED UINT64_C(0x5eed0a110c)
+#define BATCH 64
+
+enum mode { MODE_NEXT, MODE_PAIR, MODE_CHURN };
 
 /* One thread's share: its held addresses (ours and the model's). */
 struct share {
@@ -37,7 +50,8 @@ struct share {
 	size_t n;	 /* how many each side holds */
 	uint64_t rng;	 /* which held address to release */
 	uint64_t mrng;	 /* the model's copy of it */
-	size_t ops;	 /* operations per pass for this thread */
+	size_t ops;	 /* our operations per pass */
+	size_t mops;	 /* the model's */
 	uint64_t sum;	 /* checksum of the pass */
 	int failed;	 /* an allocation failed: the figure is void */
 	struct fill *fill;
@@ -51,6 +65,7 @@ struct fill {
 	uint64_t *mheld;
 	size_t nheld;
 	int threads;
+	enum mode mode;
 	struct share share[MAX_THREADS];
 };
 
@@ -66,48 +81,92 @@ static uint64_t offset_of(const cip_prefix *p, const cip_addr *a)
 	return off.lo - 1; /* offset 0 is network + 1 */
 }
 
+static int ours_next(struct share *s, cip_addr *a)
+{
+	if (cip_range_allocate_next(s->fill->range, 0, 0, a) != 0) {
+		s->failed = 1;
+		return -1;
+	}
+	s->sum += a->bytes[15];
+	return 0;
+}
+
+/* Releases a uniformly chosen held address and keeps @p a in its place. */
+static void ours_swap(struct share *s, const cip_addr *a)
+{
+	size_t j = (size_t)cip__bounded_random(&s->rng, s->n);
+
+	cip_range_release(s->fill->range, &s->held[j], 0, 0);
+	s->held[j] = *a;
+}
+
 static void *ours_worker(void *arg)
 {
 	struct share *s = arg;
-	cip_addr a;
+	enum mode mode = s->fill->mode;
+	cip_addr a[BATCH];
 
-	for (size_t i = 0; i < s->ops; i++) {
-		if (cip_range_allocate_next(s->fill->range, 0, 0, &a) != 0) {
-			s->failed = 1;
-			return NULL;
-		}
-		s->sum += a.bytes[15];
-		if (s->n == 0) {
-			cip_range_release(s->fill->range, &a, 0, 0);
+	for (size_t i = 0; i < s->ops;) {
+		size_t k = 1;
+
+		if (mode == MODE_NEXT)
+			k = s->ops - i < BATCH ? s->ops - i : BATCH;
+		for (size_t j = 0; j < k; j++)
+			if (ours_next(s, &a[j]) != 0)
+				return NULL;
+		i += k;
+		if (mode == MODE_CHURN && s->n > 0) {
+			ours_swap(s, &a[0]);
 			continue;
 		}
-		size_t j = (size_t)cip__bounded_random(&s->rng, s->n);
-
-		cip_range_release(s->fill->range, &s->held[j], 0, 0);
-		s->held[j] = a;
+		if (mode == MODE_NEXT)
+			bench_pause();
+		for (size_t j = 0; j < k; j++)
+			cip_range_release(s->fill->range, &a[j], 0, 0);
+		if (mode == MODE_NEXT)
+			bench_resume();
 	}
 	return NULL;
+}
+
+static int model_next(struct share *s, uint64_t *off)
+{
+	if (!k8s_model_allocate_next(&s->fill->model, off)) {
+		s->failed = 1;
+		return -1;
+	}
+	s->sum += *off & 0xff;
+	return 0;
 }
 
 static void *model_worker(void *arg)
 {
 	struct share *s = arg;
-	uint64_t off;
+	enum mode mode = s->fill->mode;
+	uint64_t off[BATCH];
 
-	for (size_t i = 0; i < s->ops; i++) {
-		if (!k8s_model_allocate_next(&s->fill->model, &off)) {
-			s->failed = 1;
-			return NULL;
-		}
-		s->sum += off & 0xff;
-		if (s->n == 0) {
-			k8s_model_release(&s->fill->model, off);
+	for (size_t i = 0; i < s->mops;) {
+		size_t k = 1;
+
+		if (mode == MODE_NEXT)
+			k = s->mops - i < BATCH ? s->mops - i : BATCH;
+		for (size_t j = 0; j < k; j++)
+			if (model_next(s, &off[j]) != 0)
+				return NULL;
+		i += k;
+		if (mode == MODE_CHURN && s->n > 0) {
+			size_t j = (size_t)cip__bounded_random(&s->mrng, s->n);
+
+			k8s_model_release(&s->fill->model, s->mheld[j]);
+			s->mheld[j] = off[0];
 			continue;
 		}
-		size_t j = (size_t)cip__bounded_random(&s->mrng, s->n);
-
-		k8s_model_release(&s->fill->model, s->mheld[j]);
-		s->mheld[j] = off;
+		if (mode == MODE_NEXT)
+			bench_pause();
+		for (size_t j = 0; j < k; j++)
+			k8s_model_release(&s->fill->model, off[j]);
+		if (mode == MODE_NEXT)
+			bench_resume();
 	}
 	return NULL;
 }
@@ -186,7 +245,7 @@ static int fill_uniform(struct fill *f, size_t target, uint64_t size)
 }
 
 /* Gives the model exactly our allocated set, and splits it into shares. */
-static int mirror_and_share(struct fill *f, size_t ops)
+static int mirror_and_share(struct fill *f)
 {
 	size_t per = f->nheld / (size_t)f->threads;
 
@@ -203,7 +262,6 @@ static int mirror_and_share(struct fill *f, size_t ops)
 		s->mheld = f->mheld + (size_t)t * per;
 		s->n = per;
 		s->rng = s->mrng = SEED + (uint64_t)t;
-		s->ops = ops / (size_t)f->threads;
 	}
 	return 0;
 }
@@ -216,8 +274,7 @@ static void fill_free(struct fill *f)
 	free(f->mheld);
 }
 
-static int fill_make(struct fill *f, const char *cidr, double fraction, int uniform, int threads,
-		     size_t ops)
+static int fill_make(struct fill *f, const char *cidr, double fraction, int uniform, int threads)
 {
 	cip_range_opts o;
 	uint64_t size, band;
@@ -240,7 +297,7 @@ static int fill_make(struct fill *f, const char *cidr, double fraction, int unif
 	if (!f->held || !f->mheld || k8s_model_init(&f->model, size, band, SEED) != 0)
 		return -1;
 	rc = uniform ? fill_uniform(f, target, size) : fill_organic(f, target);
-	return rc != 0 ? rc : mirror_and_share(f, ops);
+	return rc != 0 ? rc : mirror_and_share(f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -250,13 +307,19 @@ static int fill_make(struct fill *f, const char *cidr, double fraction, int unif
 struct fill_case {
 	const char *label; /* in the figure name */
 	double fraction;
-	size_t ops; /* per pass at 10^6 inputs; scaled with --quick */
+	/* Operations per pass at 10^6 inputs (scaled with --quick): ours and
+	 * the model's in alloc.next and alloc.pair, where the model can take
+	 * half a millisecond per allocation; both in alloc.churn. */
+	size_t ops, model_ops, churn_ops;
 };
 
 static const struct fill_case fills[] = {
-	{ "f0", 0.0, 200000 },	{ "f50", 0.5, 200000 },	  { "f90", 0.9, 100000 },
-	{ "f99", 0.99, 20000 }, { "f99.9", 0.999, 4000 },
+	{ "f0", 0.0, 200000, 200000, 200000 },	{ "f50", 0.5, 200000, 200000, 200000 },
+	{ "f90", 0.9, 200000, 100000, 100000 }, { "f99", 0.99, 200000, 10000, 20000 },
+	{ "f99.9", 0.999, 100000, 400, 4000 },
 };
+
+static const char *const mode_names[] = { "next", "pair", "churn" };
 
 static size_t scaled(const struct bench_config *config, size_t ops)
 {
@@ -265,35 +328,61 @@ static size_t scaled(const struct bench_config *config, size_t ops)
 	return n < 100 ? 100 : n;
 }
 
-static int run_fill(const struct bench_config *config, const struct fill_case *c, int uniform,
-		    int threads, uint64_t *checksum)
+/* Sets every share's operation counts for @p mode. */
+static void set_ops(struct fill *f, const struct bench_config *config, const struct fill_case *c)
 {
-	struct fill f;
+	size_t ops = f->mode == MODE_CHURN ? c->churn_ops : c->ops;
+	size_t mops = f->mode == MODE_CHURN ? c->churn_ops : c->model_ops;
+
+	for (int t = 0; t < f->threads; t++) {
+		f->share[t].ops = scaled(config, ops) / (size_t)f->threads;
+		f->share[t].mops = scaled(config, mops) / (size_t)f->threads;
+	}
+}
+
+static int run_mode(const struct bench_config *config, const struct fill_case *c, int uniform,
+		    struct fill *f, uint64_t *checksum)
+{
 	char name[96];
 	struct bench_pair pair;
 	int rc;
 
-	if (fill_make(&f, "10.0.0.0/12", c->fraction, uniform, threads, scaled(config, c->ops)) !=
-	    0) {
+	set_ops(f, config, c);
+	snprintf(name, sizeof(name), "alloc.%s.%s.%s.t%d", mode_names[f->mode],
+		 uniform ? "uniform" : "organic", c->label, f->threads);
+	pair = (struct bench_pair){
+		.name = name,
+		.data = f,
+		.ours = { "cip", ours_pass, f->share[0].ops * (size_t)f->threads },
+		.theirs = { "k8s", model_pass, f->share[0].mops * (size_t)f->threads },
+	};
+	rc = bench_run_pair(config, &pair, checksum);
+	for (int t = 0; t < f->threads; t++) {
+		if (f->share[t].failed) {
+			fprintf(stderr, "clusterip-bench: alloc: %s: an allocation failed\n", name);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* One fill, then its figures: those that keep the layout first, the churn
+ * last. alloc.next pauses its timer, so it runs single-threaded only. */
+static int run_fill(const struct bench_config *config, const struct fill_case *c, int uniform,
+		    int threads, uint64_t *checksum)
+{
+	struct fill f;
+	int rc;
+
+	if (fill_make(&f, "10.0.0.0/12", c->fraction, uniform, threads) != 0) {
 		fprintf(stderr, "clusterip-bench: alloc: cannot set up %s\n", c->label);
 		fill_free(&f);
 		return -1;
 	}
-	snprintf(name, sizeof(name), "alloc.next.%s.%s.t%d", uniform ? "uniform" : "organic",
-		 c->label, threads);
-	pair.name = name;
-	pair.data = &f;
-	pair.ops = f.share[0].ops * (size_t)threads;
-	pair.ours.name = "cip";
-	pair.ours.pass = ours_pass;
-	pair.theirs.name = "k8s";
-	pair.theirs.pass = model_pass;
-	rc = bench_run_pair(config, &pair, checksum);
-	for (int t = 0; t < threads; t++) {
-		if (f.share[t].failed) {
-			fprintf(stderr, "clusterip-bench: alloc: %s: an allocation failed\n", name);
-			rc = -1;
-		}
+	rc = 0;
+	for (int m = threads == 1 ? MODE_NEXT : MODE_PAIR; m <= MODE_CHURN && rc == 0; m++) {
+		f.mode = (enum mode)m;
+		rc = run_mode(config, c, uniform, &f, checksum);
 	}
 	fill_free(&f);
 	return rc;
@@ -317,14 +406,19 @@ static int run_sparse(const struct bench_config *config, uint64_t *checksum)
 	f.mheld = calloc(held, sizeof(*f.mheld));
 	if (f.held && f.mheld && cip_prefix_parse(&f.prefix, "fd00:10:96::/64", 15, 0, NULL) == 0 &&
 	    cip_range_new(&f.range, &f.prefix, &o) == 0 && fill_organic(&f, held) == 0) {
-		f.share[0] = (struct share){ f.held, f.mheld, held, SEED, SEED, ops, 0, 0, &f };
-		pair = (struct bench_pair){ "alloc.next.sparse64.n100000.t1",
-					    &f,
-					    ops,
-					    { "cip", ours_pass },
-					    { "k8s", NULL } };
-		rc = bench_run_pair(config, &pair, checksum);
-		rc = f.share[0].failed ? -1 : rc;
+		f.share[0] = (struct share){ f.held, f.mheld, held, SEED, SEED, ops, 0, 0, 0, &f };
+		rc = 0;
+		for (int m = MODE_PAIR; m <= MODE_CHURN && rc == 0; m++) {
+			char name[64];
+
+			f.mode = (enum mode)m;
+			snprintf(name, sizeof(name), "alloc.%s.sparse64.n100000.t1", mode_names[m]);
+			pair = (struct bench_pair){ .name = name,
+						    .data = &f,
+						    .ours = { "cip", ours_pass, ops } };
+			rc = bench_run_pair(config, &pair, checksum);
+			rc = f.share[0].failed ? -1 : rc;
+		}
 	}
 	if (rc != 0)
 		fprintf(stderr, "clusterip-bench: alloc: the sparse case failed\n");
@@ -440,18 +534,18 @@ static int run_snapshots(const struct bench_config *config, uint64_t *checksum)
 		{ "alloc.snapshot.native.full2^20",
 		  &s,
 		  SNAPSHOT_OPS,
-		  { "cip", native_snapshot_pass },
-		  { "k8s", NULL } },
+		  { "cip", native_snapshot_pass, 0 },
+		  { "k8s", NULL, 0 } },
 		{ "alloc.restore.native.full2^20",
 		  &s,
 		  SNAPSHOT_OPS,
-		  { "cip", native_restore_pass },
-		  { "k8s", NULL } },
+		  { "cip", native_restore_pass, 0 },
+		  { "k8s", NULL, 0 } },
 		{ "alloc.snapshot.k8s.full2^20",
 		  &s,
 		  SNAPSHOT_OPS,
-		  { "cip", k8s_export_pass },
-		  { "k8s", model_export_pass } },
+		  { "cip", k8s_export_pass, 0 },
+		  { "k8s", model_export_pass, 0 } },
 	};
 	int rc = snap_make(&s);
 

@@ -14,7 +14,10 @@
  * nil there. The seq_cst RMWs also release, and the reads that callers may
  * use to see what was published with a bit (test, next_set) acquire.
  *
- * The summary protocol. Summary bit w is a hint that leaf word w is full.
+ * The summary protocol. Summary bit w is a hint that leaf word w is full
+ * (and top bit s that summary word s is full: the same protocol one level
+ * up, run by the thread whose summary write changed the word's fullness,
+ * after that write; "leaf" below reads "summary word" there).
  * Only an operation that changes the word's fullness (a set that fills it,
  * a clear that empties a full word) touches the summary, and it does so
  * after the leaf change, with sync_summary(): read the leaf, make the
@@ -76,31 +79,43 @@ static uint64_t interval_mask(uint64_t w, uint64_t from, uint64_t to)
 /* ------------------------------------------------------------------ */
 
 /*
- * Makes summary bit @p w agree with leaf word @p w (see the top of this
- * file). Lock-free: a round repeats only if another thread changed the
- * word's fullness during it. The summary word is written only when it
- * disagrees, so its cache line stays shared among readers.
+ * Makes bit @p bit of the hint word @p hint agree with whether @p word is
+ * full (see the top of this file). Lock-free: a round repeats only if
+ * another thread changed the word's fullness during it. The hint word is
+ * written only when it disagrees, so its cache line stays shared among
+ * readers. @return whether a write of this call changed whether the hint
+ * word itself is full, which its own hint must then follow.
  */
-static void sync_summary(struct cip__bitmap *b, uint64_t w)
+static int sync_hint(_Atomic uint64_t *word, _Atomic uint64_t *hint, uint64_t bit)
 {
-	_Atomic uint64_t *sum = &b->summary[w / 64];
-	uint64_t bit = UINT64_C(1) << (w % 64);
+	int moved = 0;
 
 	for (;;) {
-		int full = atomic_load(&b->leaf[w]) == FULL;
-		int hint = (atomic_load(sum) & bit) != 0;
+		int full = atomic_load(word) == FULL;
+		int set = (atomic_load(hint) & bit) != 0;
 
-		if (hint != full) {
-			if (full)
-				atomic_fetch_or(sum, bit);
-			else
-				atomic_fetch_and(sum, ~bit);
+		if (set != full) {
+			uint64_t old =
+				full ? atomic_fetch_or(hint, bit) : atomic_fetch_and(hint, ~bit);
+			uint64_t now = full ? old | bit : old & ~bit;
+
+			moved |= (old == FULL) != (now == FULL);
 		}
 		/* The re-read: if the word's fullness moved, another thread's
 		 * sync may have run before our write above, so go round. */
-		if ((atomic_load(&b->leaf[w]) == FULL) == full)
-			return;
+		if ((atomic_load(word) == FULL) == full)
+			return moved;
 	}
+}
+
+/* Makes the summary bit of leaf word @p w, and then the top bit of its
+ * summary word, agree with what they cover. */
+static void sync_summary(struct cip__bitmap *b, uint64_t w)
+{
+	uint64_t s = w / 64;
+
+	if (sync_hint(&b->leaf[w], &b->summary[s], UINT64_C(1) << (w % 64)))
+		sync_hint(&b->summary[s], &b->top[s / 64], UINT64_C(1) << (s % 64));
 }
 
 /* Bookkeeping after this thread set a bit of word @p w, leaving @p now. */
@@ -125,7 +140,7 @@ static void after_clear(struct cip__bitmap *b, uint64_t w, uint64_t old)
 int cip__bitmap_init(struct cip__bitmap *b, uint64_t nbits)
 {
 	struct cip__bitmap t;
-	uint64_t leaf_bytes, summary_bytes;
+	uint64_t leaf_bytes, summary_bytes, top_bytes;
 	char *mem;
 
 	if (!b || nbits == 0 || nbits > CIP__BITMAP_MAX_BITS)
@@ -133,21 +148,26 @@ int cip__bitmap_init(struct cip__bitmap *b, uint64_t nbits)
 	t.nbits = nbits;
 	t.nwords = (nbits + 63) / 64;
 	t.nsummary = (t.nwords + 63) / 64;
-	/* The summary starts on its own cache line, so it never shares a
-	 * line with leaf words. */
+	t.ntop = (t.nsummary + 63) / 64;
+	/* Each level starts on its own cache line, so the hints never share
+	 * a line with leaf words. */
 	leaf_bytes = round_up(t.nwords * sizeof(uint64_t), CACHE_LINE);
 	summary_bytes = round_up(t.nsummary * sizeof(uint64_t), CACHE_LINE);
-	mem = aligned_alloc(CACHE_LINE, leaf_bytes + summary_bytes);
+	top_bytes = round_up(t.ntop * sizeof(uint64_t), CACHE_LINE);
+	mem = aligned_alloc(CACHE_LINE, leaf_bytes + summary_bytes + top_bytes);
 	if (!mem)
 		return CIP_ENOMEM;
 	t.leaf = (_Atomic uint64_t *)(void *)mem;
 	t.summary = (_Atomic uint64_t *)(void *)(mem + leaf_bytes);
+	t.top = (_Atomic uint64_t *)(void *)(mem + leaf_bytes + summary_bytes);
 	for (uint64_t w = 0; w < t.nwords; w++)
 		atomic_init(&t.leaf[w], 0);
 	/* The padding is never full on its own: the last word has a real bit. */
 	atomic_init(&t.leaf[t.nwords - 1], padding_mask(&t));
 	for (uint64_t s = 0; s < t.nsummary; s++)
 		atomic_init(&t.summary[s], 0);
+	for (uint64_t s = 0; s < t.ntop; s++)
+		atomic_init(&t.top[s], 0);
 	*b = t;
 	return 0;
 }
@@ -168,6 +188,10 @@ int cip__bitmap_assign(struct cip__bitmap *b, const uint64_t *words)
 			atomic_fetch_or_explicit(&b->summary[w / 64], UINT64_C(1) << (w % 64),
 						 memory_order_relaxed);
 	}
+	for (uint64_t s = 0; s < b->nsummary; s++)
+		if (atomic_load_explicit(&b->summary[s], memory_order_relaxed) == FULL)
+			atomic_fetch_or_explicit(&b->top[s / 64], UINT64_C(1) << (s % 64),
+						 memory_order_relaxed);
 	return 0;
 }
 
@@ -258,6 +282,23 @@ static int claim_in_word(struct cip__bitmap *b, uint64_t w, uint64_t mask, uint6
 	}
 }
 
+/* The first summary word in [s, last] whose top bit is clear, or last + 1. */
+static uint64_t next_open_summary(const struct cip__bitmap *b, uint64_t s, uint64_t last)
+{
+	uint64_t t = s / 64, open;
+
+	if (s > last)
+		return last + 1;
+	open = ~atomic_load(&b->top[t]) & (FULL << (s % 64));
+	while (!open) {
+		if (++t > last / 64)
+			return last + 1;
+		open = ~atomic_load(&b->top[t]);
+	}
+	s = t * 64 + ctz64(open);
+	return s <= last ? s : last + 1;
+}
+
 /* The first leaf word in [w, last] whose summary bit is clear, or last + 1. */
 static uint64_t next_open_word(const struct cip__bitmap *b, uint64_t w, uint64_t last)
 {
@@ -265,7 +306,8 @@ static uint64_t next_open_word(const struct cip__bitmap *b, uint64_t w, uint64_t
 	uint64_t open = ~atomic_load(&b->summary[s]) & (FULL << (w % 64));
 
 	while (!open) {
-		if (++s > last / 64)
+		s = next_open_summary(b, s + 1, last / 64);
+		if (s > last / 64)
 			return last + 1;
 		open = ~atomic_load(&b->summary[s]);
 	}
@@ -404,6 +446,15 @@ static int check_summary(const struct cip__bitmap *b)
 	if (b->nwords % 64 &&
 	    atomic_load(&b->summary[b->nsummary - 1]) & (FULL << (b->nwords % 64)))
 		return 3;
+	for (uint64_t s = 0; s < b->nsummary; s++) {
+		int full = atomic_load(&b->summary[s]) == FULL;
+		int hint = (atomic_load(&b->top[s / 64]) >> (s % 64)) & 1;
+
+		if (full != hint)
+			return 4;
+	}
+	if (b->nsummary % 64 && atomic_load(&b->top[b->ntop - 1]) & (FULL << (b->nsummary % 64)))
+		return 5;
 	return 0;
 }
 

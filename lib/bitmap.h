@@ -12,9 +12,13 @@
  * the last word are permanently set, so "this word is full" is one compare
  * with ~0; they are never counted or reported. Bit w % 64 of summary word
  * w / 64 is a hint that leaf word w is full: a search skips 64 full leaf
- * words with one load and a ctz. When no operation is in flight, the
- * summary is exact (summary bit w == leaf word w is full); see bitmap.c for
- * the protocol that keeps it so and never lets it hide a free bit.
+ * words with one load and a ctz. Bit s % 64 of top word s / 64 is, in the
+ * same way, a hint that summary word s is full (all its 64 leaf words are),
+ * so that a search skips 4096 full leaf words with one load: in a 2^20-bit
+ * bitmap at most four top words, one summary word and the leaf words with
+ * room stand between any start and a free bit. When no operation is in
+ * flight, both levels are exact (a hint bit is set exactly when what it
+ * covers is full); see bitmap.c for the protocol that keeps them so.
  *
  * The bitmap keeps no count of its set bits: its user counts the events
  * it causes in its own per-thread stripes (see alloc.c), so that an
@@ -38,9 +42,11 @@
 struct cip__bitmap {
 	_Atomic uint64_t *leaf;	   /* nwords words; start of the one allocation */
 	_Atomic uint64_t *summary; /* nsummary words: bit w = leaf[w] is full */
+	_Atomic uint64_t *top;	   /* ntop words: bit s = summary[s] is full */
 	uint64_t nbits;
 	uint64_t nwords;
 	uint64_t nsummary;
+	uint64_t ntop;
 };
 
 /*
@@ -112,8 +118,9 @@ int cip__bitmap_next_set(const struct cip__bitmap *b, uint64_t from, uint64_t *o
  * Debug accessor for tests: checks the invariants of a bitmap that no
  * thread is changing. @return 0 if they hold, else the number of the first
  * broken one: 1 a padding bit is clear, 2 a summary bit differs from its
- * leaf word's fullness, 3 a summary padding bit is set, -1 @p b is NULL
- * or not initialised.
+ * leaf word's fullness, 3 a summary padding bit is set, 4 a top bit differs
+ * from its summary word's fullness, 5 a top padding bit is set, -1 @p b is
+ * NULL or not initialised.
  */
 int cip__bitmap_check(const struct cip__bitmap *b);
 

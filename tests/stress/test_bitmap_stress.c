@@ -248,10 +248,15 @@ int main(void)
 {
 	const unsigned iters = SANITIZED ? 20000 : 100000;
 	/* small: quotas add up to more than the bitmap, so it is often full;
+	 * top: 2^14 bits (four summary words) with 64 free bits and quotas
+	 * above that, so that whole summary words keep turning full and back
+	 * and the top level is synchronised under contention;
 	 * large: 2^20 bits, 99.9% prefilled, quotas just below the free bits. */
 	const struct scenario scenarios[] = {
 		{ "small (200 bits)", 200, 200, 2, 110, iters },
 		{ "small (200 bits)", 200, 200, 4, 55, iters },
+		{ "top (2^14 bits, 64 free)", UINT64_C(1) << 14, 64, 2, 40, iters },
+		{ "top (2^14 bits, 64 free)", UINT64_C(1) << 14, 64, 4, 20, iters },
 		{ "large (2^20 bits, 99.9% full)", UINT64_C(1) << 20, 1049, 2, 500, iters },
 		{ "large (2^20 bits, 99.9% full)", UINT64_C(1) << 20, 1049, 4, 250, iters },
 	};

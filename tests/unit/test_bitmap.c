@@ -326,7 +326,9 @@ static void test_claim_stale_summary(void **state)
 		if (i != 100)
 			assert_int_equal(cip__bitmap_set(&b, i), 0);
 	atomic_fetch_or(&b.summary[0], UINT64_C(1) << 1); /* word 1 holds bit 100 */
+	atomic_fetch_or(&b.top[0], 1); /* ... and the filler's top sync after it */
 	assert_int_equal(cip__bitmap_check(&b), 2);
+	assert_int_equal(cip__bitmap_claim_fast(&b, 0, 4096, 3000, &out), CIP_EFULL);
 	assert_int_equal(cip__bitmap_claim(&b, 0, 4096, 3000, &out), 0);
 	assert_int_equal(out, 100);
 	assert_int_equal(cip__bitmap_check(&b), 0);
@@ -340,6 +342,33 @@ static void test_claim_stale_summary(void **state)
 	assert_int_equal(out, 100);
 	assert_int_equal(cip__bitmap_claim(&b, 64, 128, 64, &out), CIP_EFULL);
 	assert_int_equal(cip__bitmap_check(&b), 0);
+	cip__bitmap_destroy(&b);
+}
+
+/* The same one level up: a top bit that (transiently) marks a summary word
+ * full while one of its leaf words has room. */
+static void test_claim_stale_top(void **state)
+{
+	(void)state;
+	struct cip__bitmap b;
+	uint64_t out;
+
+	init_ok(&b, 3 * 4096);
+	for (uint64_t i = 0; i < 3 * 4096; i++)
+		if (i != 5000)
+			assert_int_equal(cip__bitmap_set(&b, i), 0);
+	assert_int_equal(atomic_load(&b.top[0]), 5); /* summary words 0 and 2 full */
+	atomic_fetch_or(&b.top[0], 2);		     /* word 1 (bit 5000) "full" */
+	assert_int_equal(cip__bitmap_check(&b), 4);
+	assert_int_equal(cip__bitmap_claim_fast(&b, 0, 3 * 4096, 0, &out), CIP_EFULL);
+	assert_int_equal(cip__bitmap_claim(&b, 0, 3 * 4096, 0, &out), 0);
+	assert_int_equal(out, 5000);
+	assert_int_equal(cip__bitmap_check(&b), 0);
+	assert_int_equal(cip__bitmap_clear(&b, 9000), 0); /* summary word 2 */
+	assert_int_equal(atomic_load(&b.top[0]), 3);
+	assert_int_equal(cip__bitmap_claim_fast(&b, 0, 3 * 4096, 0, &out), 0);
+	assert_int_equal(out, 9000);
+	assert_int_equal(atomic_load(&b.top[0]), 7);
 	cip__bitmap_destroy(&b);
 }
 
@@ -591,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_claim_bad_bounds),
 		cmocka_unit_test(test_claim_fill_intervals),
 		cmocka_unit_test(test_claim_stale_summary),
+		cmocka_unit_test(test_claim_stale_top),
 		cmocka_unit_test(test_model_random_ops),
 		cmocka_unit_test(test_next_set_walk),
 		cmocka_unit_test(test_bounded_random_below_bound),
