@@ -50,7 +50,6 @@
 #include "alloc.h"
 #include "random.h"
 
-#define GOLDEN_GAMMA UINT64_C(0x9E3779B97F4A7C15)
 #define QGEN_MASK 0x7fu
 
 _Static_assert(sizeof(struct cip__alloc_stripe) == 64, "one stripe per cache line");

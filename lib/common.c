@@ -34,6 +34,7 @@ static const char *const error_texts[] = {
 	"a configured limit was reached",
 	"no usable backend",
 	"invalid name",
+	"invalid specification",
 };
 
 static const char *const error_names[] = {
@@ -59,10 +60,11 @@ static const char *const error_names[] = {
 	"CIP_ELIMIT",
 	"CIP_ENOBACKEND",
 	"CIP_ENAME",
+	"CIP_ESPEC",
 };
 
-_Static_assert(ARRAY_LEN(error_texts) == 1 - CIP_ENAME, "one text per error code");
-_Static_assert(ARRAY_LEN(error_names) == 1 - CIP_ENAME, "one name per error code");
+_Static_assert(ARRAY_LEN(error_texts) == 1 - CIP_ESPEC, "one text per error code");
+_Static_assert(ARRAY_LEN(error_names) == 1 - CIP_ESPEC, "one name per error code");
 
 /* The table slot of an error code, or -1; written so that INT_MIN is safe. */
 static int error_index(int code, size_t count)

@@ -41,19 +41,7 @@
 
 #include "opts.h"
 #include "random.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define CIP_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CIP_TSAN 1
-#endif
-#endif
-#ifndef CIP_TSAN
-#define CIP_TSAN 0
-#endif
-
-#define GOLDEN_GAMMA UINT64_C(0x9E3779B97F4A7C15)
+#include "sanitize.h"
 
 /* Slots per family: the largest max_ranges, one bit each in a uint64_t. */
 #define POOL_SLOTS 64

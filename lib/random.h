@@ -11,6 +11,10 @@
 
 #include <stdint.h>
 
+/* The golden-ratio increment of splitmix64, also a good multiplicative
+ * hash constant (Fibonacci hashing). */
+#define GOLDEN_GAMMA UINT64_C(0x9E3779B97F4A7C15)
+
 /*
  * splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
  * generators", OOPSLA 2014): a Weyl sequence through a 64-bit mixer. Every
@@ -19,7 +23,7 @@
  */
 static inline uint64_t cip__splitmix64(uint64_t *state)
 {
-	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+	uint64_t z = (*state += GOLDEN_GAMMA);
 
 	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
 	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);

@@ -13,5 +13,6 @@
 #include <clusterip/range.h>
 #include <clusterip/ports.h>
 #include <clusterip/pool.h>
+#include <clusterip/table.h>
 
 #endif /* CLUSTERIP_CLUSTERIP_H */

@@ -71,6 +71,7 @@ enum cip_error {
 	CIP_ELIMIT = -19,	      /**< a configured limit was reached */
 	CIP_ENOBACKEND = -20,	      /**< no usable backend */
 	CIP_ENAME = -21,	      /**< invalid name */
+	CIP_ESPEC = -22,	      /**< invalid spec: see the cip_spec_error */
 };
 
 /**

@@ -65,6 +65,103 @@ static void test_cip_parse_error_layout(void **state)
 	assert_int_equal(alignof(cip_parse_error), za);
 }
 
+/* Offsets of a struct of pointers, enums and integers, computed the way
+ * the C ABI lays them out (each member at its alignment), so that the
+ * expectations do not come from the compiler under test alone. */
+static size_t align_up(size_t off, size_t a)
+{
+	return (off + a - 1) / a * a;
+}
+
+static void test_table_value_types(void **state)
+{
+	(void)state;
+	const size_t p = sizeof(void *), zs = sizeof(size_t);
+
+	/* cip_endpoint: addr 20, port 2, conditions 1, reserved 1, 4 x u32 */
+	assert_int_equal(sizeof(cip_endpoint), 40);
+	assert_int_equal(offsetof(cip_endpoint, port), 20);
+	assert_int_equal(offsetof(cip_endpoint, conditions), 22);
+	assert_int_equal(offsetof(cip_endpoint, node), 24);
+	assert_int_equal(offsetof(cip_endpoint, zone), 28);
+	assert_int_equal(offsetof(cip_endpoint, hint_zone), 32);
+	assert_int_equal(offsetof(cip_endpoint, hint_node), 36);
+
+	/* cip_label: two pointers; cip_named_port: pointer, int, u16 */
+	assert_int_equal(sizeof(cip_label), 2 * p);
+	assert_int_equal(offsetof(cip_named_port, protocol), p);
+	assert_int_equal(offsetof(cip_named_port, port), p + 4);
+	assert_int_equal(sizeof(cip_named_port), align_up(p + 6, p));
+
+	/* cip_service_port: name, protocol, port, target_port, target name,
+	 * node_port */
+	assert_int_equal(offsetof(cip_service_port, protocol), p);
+	assert_int_equal(offsetof(cip_service_port, port), p + 4);
+	assert_int_equal(offsetof(cip_service_port, target_port), p + 6);
+	assert_int_equal(offsetof(cip_service_port, target_port_name), align_up(p + 8, p));
+	assert_int_equal(offsetof(cip_service_port, node_port), align_up(p + 8, p) + p);
+	assert_int_equal(sizeof(cip_service_port), align_up(align_up(p + 8, p) + p + 2, p));
+
+	/* cip_endpoint_spec: addr, conditions, five names */
+	assert_int_equal(offsetof(cip_endpoint_spec, conditions), 20);
+	assert_int_equal(offsetof(cip_endpoint_spec, node_name), align_up(24, p));
+	assert_int_equal(sizeof(cip_endpoint_spec), align_up(24, p) + 5 * p);
+
+	/* cip_service_info: 64 + 64 + 254, then bytes, addresses, u32s, u64 */
+	assert_int_equal(offsetof(cip_service_info, name), 64);
+	assert_int_equal(offsetof(cip_service_info, external_name), 128);
+	assert_int_equal(offsetof(cip_service_info, type), 382);
+	assert_int_equal(offsetof(cip_service_info, cluster_ips), 386);
+	assert_int_equal(offsetof(cip_service_info, ip_family_policy), 426);
+	assert_int_equal(offsetof(cip_service_info, affinity_timeout), 432);
+	assert_int_equal(offsetof(cip_service_info, nports), 436);
+	assert_int_equal(offsetof(cip_service_info, nendpoints), 440);
+	assert_int_equal(offsetof(cip_service_info, generation), 448);
+	assert_int_equal(sizeof(cip_service_info), 456);
+
+	/* cip_service_port_info: two names, u16 x3, u8 x2, u32 x2 */
+	assert_int_equal(offsetof(cip_service_port_info, port), 128);
+	assert_int_equal(offsetof(cip_service_port_info, protocol), 134);
+	assert_int_equal(offsetof(cip_service_port_info, nendpoints), 136);
+	assert_int_equal(offsetof(cip_service_port_info, index), 140);
+	assert_int_equal(sizeof(cip_service_port_info), 144);
+
+	/* cip_dns_record: two names, u16 x4, an address */
+	assert_int_equal(offsetof(cip_dns_record, target), 254);
+	assert_int_equal(offsetof(cip_dns_record, type), 508);
+	assert_int_equal(offsetof(cip_dns_record, port), 514);
+	assert_int_equal(offsetof(cip_dns_record, addr), 516);
+	assert_int_equal(sizeof(cip_dns_record), 536);
+
+	/* cip_spec_error: sz, code, field, index, offset, message[160] */
+	assert_int_equal(offsetof(cip_spec_error, code), zs);
+	assert_int_equal(offsetof(cip_spec_error, index), zs + 8);
+	assert_int_equal(offsetof(cip_spec_error, message), 3 * zs + 8);
+	assert_int_equal(sizeof(cip_spec_error), align_up(3 * zs + 8 + 160, zs));
+
+	/* Enumerators and capacities. */
+	assert_int_equal(CIP_NAME_CAP, 64);
+	assert_int_equal(CIP_SUBDOMAIN_CAP, 254);
+	assert_int_equal(CIP_PROTO_TCP, 1);
+	assert_int_equal(CIP_PROTO_UDP, 2);
+	assert_int_equal(CIP_PROTO_SCTP, 3);
+	assert_int_equal(CIP_SERVICE_CLUSTER_IP, 1);
+	assert_int_equal(CIP_SERVICE_EXTERNAL_NAME, 4);
+	assert_int_equal(CIP_EP_READY, 1);
+	assert_int_equal(CIP_EP_SERVING, 2);
+	assert_int_equal(CIP_EP_TERMINATING, 4);
+	assert_int_equal(CIP_EPS_OK, 0);
+	assert_int_equal(CIP_EPS_EXTERNAL_NAME, 6);
+	assert_int_equal(CIP_FIELD_ENDPOINT_ADDRESS, 24);
+	assert_int_equal(CIP_DNS_A, 1);
+	assert_int_equal(CIP_DNS_AAAA, 28);
+	assert_int_equal(CIP_DNS_SRV, 33);
+	assert_int_equal(CIP_DNS_PTR, 12);
+	assert_int_equal(CIP_DNS_CNAME, 5);
+	assert_int_equal(CIP_DNS_TXT, 16);
+	assert_int_equal(CIP_DNS_ANY, 255);
+}
+
 static void test_error_codes(void **state)
 {
 	(void)state;
@@ -90,6 +187,7 @@ static void test_error_codes(void **state)
 	assert_int_equal(CIP_ELIMIT, -19);
 	assert_int_equal(CIP_ENOBACKEND, -20);
 	assert_int_equal(CIP_ENAME, -21);
+	assert_int_equal(CIP_ESPEC, -22);
 }
 
 static void test_families_and_flags(void **state)
@@ -156,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_cip_prefix_layout),
 		cmocka_unit_test(test_cip_u128_layout),
 		cmocka_unit_test(test_cip_parse_error_layout),
+		cmocka_unit_test(test_table_value_types),
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_families_and_flags),
 		cmocka_unit_test(test_parse_reasons),

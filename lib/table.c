@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cip_table: life cycle, interned names and the readers (see table_priv.h
+ * for the layout and table_write.c for the writers).
+ *
+ * A reader enters the epoch domain, finds a slot through an index, loads
+ * the slot's current version with acquire (so it sees the version as it
+ * was built), copies what it needs out of that one version, and leaves.
+ */
+#define _POSIX_C_SOURCE 200809L /* strnlen */
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr_priv.h"
+#include "opts.h"
+#include "table_priv.h"
+#include "validate.h"
+
+#define DEFAULT_DOMAIN "cluster.local"
+#define FIRST_NAMES 64
+
+/* ------------------------------------------------------------------ */
+/* Hashes and keys                                                    */
+/* ------------------------------------------------------------------ */
+
+uint64_t cip__table_key_hash(const char *ns, const char *name)
+{
+	uint64_t h = cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, ns, strlen(ns) + 1);
+
+	return cip__rmap_mix(cip__rmap_hash_bytes(h, name, strlen(name)));
+}
+
+uint64_t cip__table_vip_hash(const cip_addr *vip, uint16_t port, int protocol)
+{
+	uint8_t tail[3] = { (uint8_t)(port >> 8), (uint8_t)port, (uint8_t)protocol };
+	uint64_t h = cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, &vip->family, 1);
+
+	h = cip__rmap_hash_bytes(h, vip->bytes, sizeof(vip->bytes));
+	return cip__rmap_mix(cip__rmap_hash_bytes(h, tail, sizeof(tail)));
+}
+
+struct name_key {
+	const char *ns;
+	const char *name;
+};
+
+static int slot_has_key(const void *value, const void *key)
+{
+	const struct svc_slot *s = value;
+	const struct name_key *k = key;
+
+	return strcmp(s->ns, k->ns) == 0 && strcmp(s->name, k->name) == 0;
+}
+
+int cip__table_entry_has_key(const void *value, const void *key)
+{
+	const struct ix_entry *e = value, *k = key;
+
+	return e->port == k->port && e->protocol == k->protocol &&
+	       memcmp(&e->vip, &k->vip, sizeof(e->vip)) == 0;
+}
+
+static int name_has_text(const void *value, const void *key)
+{
+	return strcmp(((const struct tbl_name *)value)->text, key) == 0;
+}
+
+/* A name that fits the fixed buffers of the public structs. */
+static int name_ok(const char *s)
+{
+	return s && *s && strnlen(s, CIP_NAME_CAP) < CIP_NAME_CAP;
+}
+
+struct svc_slot *cip__table_slot(const cip_table *t, const char *ns, const char *name)
+{
+	struct name_key k = { ns, name };
+
+	return cip__rmap_find(&t->by_name, cip__table_key_hash(ns, name), &k, slot_has_key);
+}
+
+/* ------------------------------------------------------------------ */
+/* Interned names                                                     */
+/* ------------------------------------------------------------------ */
+
+static void names_free(struct cip__epoch_node *node)
+{
+	free(node); /* the node is the first member */
+}
+
+/* Makes room for id @p id in the id -> name array. */
+static int names_grow(cip_table *t, uint32_t id)
+{
+	struct tbl_names *old = atomic_load_explicit(&t->byid, memory_order_relaxed), *a;
+	uint32_t capacity = old ? old->capacity : 0, want = capacity ? capacity : FIRST_NAMES;
+
+	if (id < capacity)
+		return 0;
+	while (want <= id)
+		want *= 2;
+	a = calloc(1, sizeof(*a) + (size_t)want * sizeof(a->byid[0]));
+	if (!a)
+		return CIP_ENOMEM;
+	a->capacity = want;
+	if (old)
+		memcpy(a->byid, old->byid, (size_t)capacity * sizeof(a->byid[0]));
+	atomic_store_explicit(&t->byid, a, memory_order_release);
+	if (old)
+		cip__epoch_retire(&t->epoch, &old->node, names_free);
+	return 0;
+}
+
+int cip__table_intern(cip_table *t, const char *text, uint32_t *id)
+{
+	uint64_t hash;
+	struct tbl_name *n;
+	uint32_t next;
+	size_t len;
+
+	*id = 0;
+	if (!text || !*text)
+		return 0;
+	len = strlen(text);
+	hash = cip__rmap_mix(cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, text, len));
+	n = cip__rmap_find(&t->names, hash, text, name_has_text);
+	if (n) {
+		*id = n->id;
+		return 0;
+	}
+	next = atomic_load_explicit(&t->nnames, memory_order_relaxed) + 1;
+	n = malloc(sizeof(*n) + len + 1);
+	if (!n || names_grow(t, next) != 0 || cip__rmap_insert(&t->names, hash, n) != 0) {
+		free(n);
+		return CIP_ENOMEM;
+	}
+	n->hash = hash;
+	n->id = next;
+	n->len = (uint32_t)len;
+	memcpy(n->text, text, len + 1);
+	atomic_load_explicit(&t->byid, memory_order_relaxed)->byid[next] = n;
+	/* Release: a reader that sees the count sees the name and the array. */
+	atomic_store_explicit(&t->nnames, next, memory_order_release);
+	*id = next;
+	return 0;
+}
+
+int cip_table_name_id(const cip_table *t, const char *name, uint32_t *id)
+{
+	struct tbl_name *n;
+	unsigned token;
+	uint64_t hash;
+
+	if (!t || !name || !id)
+		return CIP_EINVAL;
+	hash = cip__rmap_mix(cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, name, strlen(name)));
+	token = cip__epoch_enter((struct cip__epoch *)&t->epoch);
+	n = cip__rmap_find(&t->names, hash, name, name_has_text);
+	if (n)
+		*id = n->id;
+	cip__epoch_leave((struct cip__epoch *)&t->epoch, token);
+	return n ? 0 : CIP_ENOTFOUND;
+}
+
+int cip_table_name(const cip_table *t, uint32_t id, char *buf, size_t cap)
+{
+	struct tbl_name *n = NULL;
+	struct tbl_names *a;
+	unsigned token;
+	int rc;
+
+	if (!t || (!buf && cap))
+		return CIP_EINVAL;
+	token = cip__epoch_enter((struct cip__epoch *)&t->epoch);
+	if (id != 0 && id <= atomic_load(&t->nnames)) {
+		a = atomic_load(&t->byid);
+		n = a->byid[id];
+	}
+	if (!n)
+		rc = CIP_ENOTFOUND;
+	else if (n->len >= cap)
+		rc = CIP_EBUFSIZE;
+	else {
+		memcpy(buf, n->text, n->len + 1);
+		rc = (int)n->len;
+	}
+	cip__epoch_leave((struct cip__epoch *)&t->epoch, token);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                         */
+/* ------------------------------------------------------------------ */
+
+int cip_table_opts_init(cip_table_opts *opts, size_t sz)
+{
+	return cip__opts_init(opts, sz, sizeof(size_t));
+}
+
+int cip_service_spec_init(cip_service_spec *spec, size_t sz)
+{
+	return cip__opts_init(spec, sz, sizeof(size_t));
+}
+
+int cip_pod_spec_init(cip_pod_spec *spec, size_t sz)
+{
+	return cip__opts_init(spec, sz, sizeof(size_t));
+}
+
+/* The cluster domain: a DNS-1123 subdomain in any case (DNS names ignore
+ * it; it is kept in lower case), one trailing dot allowed. */
+static int set_domain(cip_table *t, const char *domain)
+{
+	size_t len, offset;
+
+	if (!domain)
+		domain = DEFAULT_DOMAIN;
+	len = strnlen(domain, CIP_SUBDOMAIN_CAP + 1);
+	if (len > 1 && domain[len - 1] == '.')
+		len--;
+	if (len >= CIP_SUBDOMAIN_CAP)
+		return CIP_EINVAL;
+	for (size_t i = 0; i < len; i++)
+		t->domain[i] =
+			(char)(domain[i] >= 'A' && domain[i] <= 'Z' ? domain[i] + 32 : domain[i]);
+	t->domain[len] = '\0';
+	return cip__valid_dns1123_subdomain(t->domain, len, &offset) ? CIP_EINVAL : 0;
+}
+
+static int maps_init(cip_table *t)
+{
+	struct cip__rmap *maps[] = { &t->by_name, &t->by_vip,	  &t->by_node_port,
+				     &t->names,	  &t->namespaces, &t->pods };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		if (cip__rmap_init(maps[i], &t->epoch) != 0)
+			return CIP_ENOMEM;
+	return 0;
+}
+
+static void maps_destroy(cip_table *t)
+{
+	struct cip__rmap *maps[] = { &t->by_name, &t->by_vip,	  &t->by_node_port,
+				     &t->names,	  &t->namespaces, &t->pods };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		cip__rmap_destroy(maps[i]);
+}
+
+int cip_table_new(cip_table **out, const cip_table_opts *opts)
+{
+	cip_table_opts o;
+	cip_table *t;
+	int rc;
+
+	if (!out)
+		return CIP_EINVAL;
+	cip_table_opts_init(&o, sizeof(o));
+	rc = cip__opts_copy(&o, sizeof(o), opts);
+	if (rc)
+		return rc;
+	if (o.primary_family != 0 && o.primary_family != CIP_FAMILY_IPV4 &&
+	    o.primary_family != CIP_FAMILY_IPV6)
+		return CIP_EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return CIP_ENOMEM;
+	rc = set_domain(t, o.cluster_domain);
+	if (rc) {
+		free(t);
+		return rc;
+	}
+	if (cip__epoch_init(&t->epoch) != 0) {
+		free(t);
+		return CIP_ENOMEM;
+	}
+	if (pthread_mutex_init(&t->lock, NULL) != 0 || maps_init(t) != 0 || names_grow(t, 1) != 0) {
+		maps_destroy(t);
+		cip__epoch_destroy(&t->epoch);
+		free(t);
+		return CIP_ENOMEM;
+	}
+	t->pool = o.pool;
+	t->node_ports = o.node_ports;
+	t->primary_family = o.primary_family ? o.primary_family : CIP_FAMILY_IPV4;
+	*out = t;
+	return 0;
+}
+
+static int free_service(void *value, void *ctx)
+{
+	(void)ctx;
+	cip__table_service_destroy(value);
+	return 0;
+}
+
+static int free_plain(void *value, void *ctx)
+{
+	(void)ctx;
+	free(value);
+	return 0;
+}
+
+static int free_pod(void *value, void *ctx)
+{
+	(void)ctx;
+	cip__table_pod_destroy(value);
+	return 0;
+}
+
+void cip_table_free(cip_table *t)
+{
+	struct tbl_names *a;
+
+	if (!t)
+		return;
+	/* Retired objects first: the epoch domain frees what it holds. */
+	cip__epoch_destroy(&t->epoch);
+	cip__rmap_foreach(&t->by_name, free_service, NULL);
+	cip__rmap_foreach(&t->pods, free_pod, NULL);
+	cip__rmap_foreach(&t->namespaces, free_plain, NULL);
+	cip__rmap_foreach(&t->names, free_plain, NULL);
+	a = atomic_load_explicit(&t->byid, memory_order_relaxed);
+	free(a);
+	maps_destroy(t);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Readers                                                            */
+/* ------------------------------------------------------------------ */
+
+static struct cip__epoch *domain(const cip_table *t)
+{
+	/* Entering a read section writes only the domain's reader counters,
+	 * which readers own; the table itself stays const. */
+	return (struct cip__epoch *)&t->epoch;
+}
+
+/* Copies port @p i of @p v and its endpoints out (see cip_table_lookup()). */
+static int copy_port(const struct svc_ver *v, size_t i, cip_service_info *svc,
+		     cip_service_port_info *port_info, cip_endpoint *eps, size_t cap, size_t *n)
+{
+	uint32_t first = v->first[i], count = v->first[i + 1] - first;
+
+	if (svc)
+		*svc = v->info;
+	if (port_info)
+		*port_info = v->ports[i];
+	if (n)
+		*n = count;
+	if (count > cap)
+		return CIP_EBUFSIZE;
+	for (uint32_t k = 0; k < count; k++) {
+		const struct ep_ref *r = &v->refs[first + k];
+		const struct ep_addr *a = &v->addrs[r->addr];
+
+		memset(&eps[k], 0, sizeof(eps[k]));
+		eps[k].addr = a->addr;
+		eps[k].port = r->port;
+		eps[k].conditions = a->conditions;
+		eps[k].node = a->node;
+		eps[k].zone = a->zone;
+		eps[k].hint_zone = a->hint_zone;
+		eps[k].hint_node = a->hint_node;
+	}
+	return 0;
+}
+
+static int has_vip(const struct svc_ver *v, const cip_addr *vip)
+{
+	for (unsigned i = 0; i < v->info.ncluster_ips; i++)
+		if (memcmp(&v->info.cluster_ips[i], vip, sizeof(*vip)) == 0)
+			return 1;
+	return 0;
+}
+
+/* The port of @p v at (@p port, @p protocol), by service port or node
+ * port; -1 if none. */
+static long find_port(const struct svc_ver *v, uint16_t port, int protocol, int node_port)
+{
+	for (uint32_t i = 0; i < v->info.nports; i++) {
+		const cip_service_port_info *p = &v->ports[i];
+
+		if (p->protocol == protocol && (node_port ? p->node_port : p->port) == port)
+			return (long)i;
+	}
+	return -1;
+}
+
+static int lookup(const cip_table *t, struct cip__rmap *ix, const struct ix_entry *key,
+		  cip_service_info *svc, cip_service_port_info *port_info, cip_endpoint *eps,
+		  size_t cap, size_t *n)
+{
+	unsigned token = cip__epoch_enter(domain(t));
+	struct ix_entry *e = cip__rmap_find(ix, key->hash, key, cip__table_entry_has_key);
+	int node_port = ix == &t->by_node_port, rc = CIP_ENOTFOUND;
+
+	if (e) {
+		struct svc_ver *v = atomic_load(&e->slot->cur);
+		long i = find_port(v, key->port, key->protocol, node_port);
+
+		/* The index may briefly lag a new version: the version decides. */
+		if (i >= 0 && (node_port || has_vip(v, &key->vip)))
+			rc = copy_port(v, (size_t)i, svc, port_info, eps, cap, n);
+	}
+	cip__epoch_leave(domain(t), token);
+	return rc;
+}
+
+int cip_table_lookup(const cip_table *t, const cip_addr *vip, uint16_t port, int protocol,
+		     cip_service_info *svc, cip_service_port_info *port_info, cip_endpoint *eps,
+		     size_t cap, size_t *n)
+{
+	struct ix_entry key;
+
+	if (!t || !vip || !n || (cap && !eps) || !addr_valid(vip))
+		return CIP_EINVAL;
+	memset(&key, 0, sizeof(key));
+	key.vip = *vip;
+	key.port = port;
+	key.protocol = (uint8_t)protocol;
+	key.hash = cip__table_vip_hash(vip, port, protocol);
+	return lookup(t, (struct cip__rmap *)&t->by_vip, &key, svc, port_info, eps, cap, n);
+}
+
+int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int protocol,
+			       cip_service_info *svc, cip_service_port_info *port_info,
+			       cip_endpoint *eps, size_t cap, size_t *n)
+{
+	struct ix_entry key;
+
+	if (!t || !n || (cap && !eps))
+		return CIP_EINVAL;
+	memset(&key, 0, sizeof(key));
+	key.port = node_port;
+	key.protocol = (uint8_t)protocol;
+	key.hash = cip__table_vip_hash(&key.vip, node_port, protocol);
+	return lookup(t, (struct cip__rmap *)&t->by_node_port, &key, svc, port_info, eps, cap, n);
+}
+
+int cip_table_service_get(const cip_table *t, const char *ns, const char *name,
+			  cip_service_info *svc, cip_service_port_info *ports, size_t cap)
+{
+	unsigned token;
+	struct svc_slot *s;
+	int rc = CIP_ENOTFOUND;
+
+	if (!t || !name_ok(ns) || !name_ok(name) || !svc || (cap && !ports))
+		return CIP_EINVAL;
+	token = cip__epoch_enter(domain(t));
+	s = cip__table_slot(t, ns, name);
+	if (s) {
+		struct svc_ver *v = atomic_load(&s->cur);
+
+		*svc = v->info;
+		rc = 0;
+		if (v->info.nports > cap)
+			rc = cap ? CIP_EBUFSIZE : 0;
+		else if (v->info.nports)
+			memcpy(ports, v->ports, v->info.nports * sizeof(*ports));
+	}
+	cip__epoch_leave(domain(t), token);
+	return rc;
+}
+
+int cip_table_endpoints(const cip_table *t, const char *ns, const char *name, size_t port_index,
+			cip_endpoint *eps, size_t cap, size_t *n)
+{
+	unsigned token;
+	struct svc_slot *s;
+	int rc = CIP_ENOTFOUND;
+
+	if (!t || !name_ok(ns) || !name_ok(name) || !n || (cap && !eps))
+		return CIP_EINVAL;
+	token = cip__epoch_enter(domain(t));
+	s = cip__table_slot(t, ns, name);
+	if (s) {
+		struct svc_ver *v = atomic_load(&s->cur);
+
+		if (port_index < v->info.nports)
+			rc = copy_port(v, port_index, NULL, NULL, eps, cap, n);
+	}
+	cip__epoch_leave(domain(t), token);
+	return rc;
+}
+
+struct visit {
+	cip_service_visit_fn fn;
+	void *ctx;
+};
+
+static int visit_slot(void *value, void *ctx)
+{
+	struct svc_slot *s = value;
+	struct visit *v = ctx;
+	cip_service_info info = atomic_load(&s->cur)->info;
+
+	return v->fn(&info, v->ctx);
+}
+
+int cip_table_foreach_service(const cip_table *t, cip_service_visit_fn fn, void *ctx)
+{
+	struct visit v = { fn, ctx };
+	unsigned token;
+	int rc;
+
+	if (!t || !fn)
+		return CIP_EINVAL;
+	token = cip__epoch_enter(domain(t));
+	rc = cip__rmap_foreach(&t->by_name, visit_slot, &v);
+	cip__epoch_leave(domain(t), token);
+	return rc;
+}
+
+int cip_table_endpoints_reason(const cip_table *t, const char *ns, const char *name, int *reason)
+{
+	unsigned token;
+	struct svc_slot *s;
+
+	if (!t || !name_ok(ns) || !name_ok(name) || !reason)
+		return CIP_EINVAL;
+	token = cip__epoch_enter(domain(t));
+	s = cip__table_slot(t, ns, name);
+	if (s)
+		*reason = atomic_load(&s->cur)->reason;
+	cip__epoch_leave(domain(t), token);
+	return s ? 0 : CIP_ENOTFOUND;
+}
+
+int cip_table_generation(const cip_table *t, uint64_t *out)
+{
+	if (!t || !out)
+		return CIP_EINVAL;
+	*out = atomic_load(&t->generation);
+	return 0;
+}

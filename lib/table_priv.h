@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private: the inside of cip_table, shared by table.c (life cycle and
+ * readers), table_spec.c (validation) and table_write.c (writers).
+ *
+ * Two worlds. What readers see is immutable once published: a service
+ * *version* (struct svc_ver) holds everything a reader copies out — the
+ * service, its ports and its endpoints — in one allocation, and a new
+ * version replaces it by one release store into the service's *slot*
+ * (struct svc_slot, which lives as long as the service). Indexes map names,
+ * (VIP, port, protocol) and (node port, protocol) to slots (rmap.h). Old
+ * versions, slots and index entries are retired through the table's epoch
+ * domain, so a reader that still holds one stays safe.
+ *
+ * What only writers touch (under the table's writer lock): the specs as
+ * given (struct svc_w), the pods, and per-namespace lists of both, from
+ * which endpoints are recomputed.
+ */
+#ifndef CIP_TABLE_PRIV_H
+#define CIP_TABLE_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <clusterip/table.h>
+
+#include "epoch.h"
+#include "rmap.h"
+
+/* ------------------------------------------------------------------ */
+/* Interned names                                                     */
+/* ------------------------------------------------------------------ */
+
+struct tbl_name {
+	uint64_t hash;
+	uint32_t id;
+	uint32_t len;
+	char text[]; /* NUL-terminated */
+};
+
+/* The id -> name array; replaced (and the old one retired) when it grows. */
+struct tbl_names {
+	struct cip__epoch_node node;
+	uint32_t capacity;
+	struct tbl_name *byid[]; /* [0] unused: id 0 means none */
+};
+
+/* ------------------------------------------------------------------ */
+/* Reader-visible objects                                             */
+/* ------------------------------------------------------------------ */
+
+/* One distinct endpoint address of a version. */
+struct ep_addr {
+	cip_addr addr;
+	uint8_t conditions;
+	uint32_t node, zone, hint_zone, hint_node, hostname; /* name ids */
+};
+
+/* One endpoint of one port: which address, which target port. */
+struct ep_ref {
+	uint32_t addr;
+	uint16_t port;
+};
+
+struct svc_ver {
+	struct cip__epoch_node node;
+	cip_service_info info;
+	cip_service_port_info *ports; /* info.nports */
+	uint32_t *first;	      /* nports + 1: port i's refs are [first[i], first[i+1]) */
+	struct ep_ref *refs;
+	struct ep_addr *addrs; /* info.nendpoints */
+	int reason;	       /* enum cip_endpoints_reason */
+};
+
+struct svc_w;
+
+struct svc_slot {
+	struct cip__epoch_node node;
+	_Atomic(struct svc_ver *) cur;
+	uint64_t hash; /* of ns/name */
+	char ns[CIP_NAME_CAP];
+	char name[CIP_NAME_CAP];
+	struct svc_w *w; /* writer's state; readers never follow it */
+};
+
+/* An entry of the VIP or node-port index. */
+struct ix_entry {
+	struct cip__epoch_node node;
+	uint64_t hash;
+	cip_addr vip; /* all zero in the node-port index */
+	uint16_t port;
+	uint8_t protocol;
+	struct svc_slot *slot;
+	struct ix_entry *next; /* the service's entries (writer) */
+};
+
+/* ------------------------------------------------------------------ */
+/* Writer-only state                                                  */
+/* ------------------------------------------------------------------ */
+
+struct w_port {
+	char name[CIP_NAME_CAP];
+	char target_name[CIP_NAME_CAP];
+	uint8_t protocol;
+	uint16_t port, target_port, node_port;
+};
+
+struct w_label {
+	char *key;
+	char *value;
+};
+
+/* An explicit endpoint of a service without a selector. */
+struct w_endpoint {
+	cip_addr addr;
+	uint8_t conditions;
+	uint32_t node, zone, hint_zone, hint_node, hostname;
+};
+
+struct w_named_port {
+	char name[CIP_NAME_CAP];
+	uint8_t protocol;
+	uint16_t port;
+};
+
+struct svc_w {
+	struct svc_slot *slot;
+	uint8_t type, headless, policy, affinity, traffic, publish_not_ready;
+	uint32_t timeout;
+	char external_name[CIP_SUBDOMAIN_CAP];
+	cip_addr ips[2];
+	size_t nips;
+	int ips_owned[2]; /* allocated from the pool by the table */
+	struct w_port *ports;
+	size_t nports;
+	struct w_label *selector;
+	size_t nselector;
+	struct w_endpoint *eps; /* explicit endpoints */
+	size_t neps;
+	struct w_named_port *ep_ports;
+	size_t nep_ports;
+	struct ix_entry *entries; /* in the VIP and node-port indexes */
+	uint64_t generation;
+	struct svc_w *prev, *next; /* the namespace's services */
+	struct ns_w *ns;
+};
+
+struct pod_w {
+	char name[CIP_SUBDOMAIN_CAP];
+	cip_addr ips[2];
+	size_t nips;
+	struct w_label *labels;
+	size_t nlabels;
+	struct w_named_port *ports;
+	size_t nports;
+	uint32_t node, zone, hostname;
+	uint8_t conditions;
+	struct pod_w *prev, *next; /* the namespace's pods */
+	struct ns_w *ns;
+	uint64_t hash;
+};
+
+/* A namespace: its services and pods, for endpoint computation. */
+struct ns_w {
+	uint64_t hash;
+	char name[CIP_NAME_CAP];
+	struct svc_w *services;
+	struct pod_w *pods;
+	size_t nservices, npods;
+};
+
+struct cip_table {
+	struct cip__epoch epoch;
+	pthread_mutex_t lock;	  /* serializes writers */
+	struct cip__rmap by_name; /* svc_slot by ns/name */
+	struct cip__rmap by_vip;  /* ix_entry by (vip, port, protocol) */
+	struct cip__rmap by_node_port;
+	struct cip__rmap names; /* tbl_name by text */
+	_Atomic(struct tbl_names *) byid;
+	_Atomic uint32_t nnames;     /* ids 1..nnames are valid */
+	struct cip__rmap namespaces; /* ns_w by name (writer) */
+	struct cip__rmap pods;	     /* pod_w by ns/name (writer) */
+	_Atomic uint64_t generation;
+	char domain[CIP_SUBDOMAIN_CAP];
+	cip_pool *pool;
+	cip_ports *node_ports;
+	int primary_family;
+};
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                     */
+/* ------------------------------------------------------------------ */
+
+uint64_t cip__table_key_hash(const char *ns, const char *name);
+/* The slot of ns/name, or NULL (readers inside a read section, or the
+ * writer). */
+struct svc_slot *cip__table_slot(const cip_table *t, const char *ns, const char *name);
+/* Whether index entry @p value has the key of the entry @p key. */
+int cip__table_entry_has_key(const void *value, const void *key);
+/* The id of @p text, interning it (writer); 0 for NULL or "". @return 0;
+ * CIP_ENOMEM. */
+int cip__table_intern(cip_table *t, const char *text, uint32_t *id);
+/* Frees a service's slot, current version and writer state at once (table
+ * teardown: no reader, no allocator release). */
+void cip__table_service_destroy(struct svc_slot *slot);
+void cip__table_pod_destroy(struct pod_w *pod);
+uint64_t cip__table_vip_hash(const cip_addr *vip, uint16_t port, int protocol);
+
+/* Spec validation (table_spec.c): 0, or CIP_ESPEC / CIP_EINVAL with @p err
+ * filled. */
+int cip__table_check_service(const cip_table *t, const cip_service_spec *s, cip_spec_error *err);
+int cip__table_check_pod(const cip_pod_spec *s, cip_spec_error *err);
+int cip__table_check_endpoints(const cip_endpoint_spec *eps, size_t neps,
+			       const cip_named_port *ports, size_t nports, cip_spec_error *err);
+/* Records an error in @p err (if not NULL and large enough); returns @p code. */
+int cip__table_fail(cip_spec_error *err, int code, int field, size_t index, size_t offset,
+		    const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+
+#endif /* CIP_TABLE_PRIV_H */
