@@ -126,7 +126,7 @@ struct w_named_port {
 
 struct svc_w {
 	struct svc_slot *slot;
-	uint8_t type, headless, policy, affinity, traffic, publish_not_ready;
+	uint8_t type, headless, policy, affinity, traffic, publish_not_ready, distribution;
 	uint32_t timeout;
 	char external_name[CIP_SUBDOMAIN_CAP];
 	cip_addr ips[2];

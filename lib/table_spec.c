@@ -267,6 +267,10 @@ static int check_affinity(cip_spec_error *err, const cip_service_spec *s)
 		return cip__table_fail(err, CIP_ESPEC, CIP_FIELD_TRAFFIC_POLICY, 0, 0,
 				       "spec.internalTrafficPolicy: Unsupported value: %d",
 				       s->internal_traffic_policy);
+	if (s->traffic_distribution < 0 || s->traffic_distribution > CIP_DISTRIBUTION_SAME_NODE)
+		return cip__table_fail(err, CIP_ESPEC, CIP_FIELD_TRAFFIC_DISTRIBUTION, 0, 0,
+				       "spec.trafficDistribution: Unsupported value: %d",
+				       s->traffic_distribution);
 	return 0;
 }
 

@@ -290,6 +290,12 @@ static int collect_pods(const cip_table *t, const struct svc_w *w, struct build 
 			a.node = pod->node;
 			a.zone = pod->zone;
 			a.hostname = pod->hostname;
+			/* The hints the EndpointSlice controller gives by
+			 * trafficDistribution: the endpoint's own place. */
+			if (w->distribution >= CIP_DISTRIBUTION_SAME_ZONE)
+				a.hint_zone = pod->zone;
+			if (w->distribution == CIP_DISTRIBUTION_SAME_NODE)
+				a.hint_node = pod->node;
 			if (push_addr(b, &a, pod) != 0)
 				return CIP_ENOMEM;
 		}
@@ -388,6 +394,7 @@ static void fill_info(const struct svc_w *w, cip_service_info *info)
 	info->session_affinity = w->affinity;
 	info->internal_traffic_policy = w->traffic;
 	info->publish_not_ready_addresses = w->publish_not_ready;
+	info->traffic_distribution = w->distribution;
 	info->affinity_timeout = w->timeout;
 	info->nports = (uint32_t)w->nports;
 	info->generation = w->generation;
@@ -687,6 +694,7 @@ static struct svc_w *svc_w_new(const cip_table *t, const cip_service_spec *s)
 	w->traffic = (uint8_t)(s->internal_traffic_policy ? s->internal_traffic_policy
 							  : CIP_TRAFFIC_CLUSTER);
 	w->publish_not_ready = s->publish_not_ready_addresses != 0;
+	w->distribution = (uint8_t)s->traffic_distribution;
 	if (w->type == CIP_SERVICE_EXTERNAL_NAME) {
 		copy_name(w->external_name, sizeof(w->external_name), s->external_name);
 		size_t len = strlen(w->external_name);

@@ -82,6 +82,17 @@ enum cip_traffic_policy {
 	CIP_TRAFFIC_LOCAL = 2,
 };
 
+/**
+ * trafficDistribution: which topology hints the endpoints of a service's
+ * pods carry, as the EndpointSlice controller sets them. The values are
+ * part of the ABI.
+ */
+enum cip_traffic_distribution {
+	CIP_DISTRIBUTION_NONE = 0,	/**< no hints */
+	CIP_DISTRIBUTION_SAME_ZONE = 1, /**< PreferSameZone (PreferClose): forZones = own zone */
+	CIP_DISTRIBUTION_SAME_NODE = 2, /**< PreferSameNode: forNodes = own node, forZones too */
+};
+
 /** Endpoint conditions (EndpointSlice), a bit set. Part of the ABI. */
 enum cip_endpoint_condition {
 	CIP_EP_READY = 1u << 0,
@@ -159,6 +170,8 @@ typedef struct cip_service_spec {
 	int internal_traffic_policy;	 /**< enum cip_traffic_policy; 0: Cluster */
 	const char *external_name;	 /**< ExternalName services only */
 	int publish_not_ready_addresses; /**< endpoints count as ready for DNS */
+	/** enum cip_traffic_distribution: hints of endpoints from pods. */
+	int traffic_distribution;
 } cip_service_spec;
 
 /** Limits of one spec. */
@@ -224,6 +237,8 @@ typedef struct cip_service_info {
 	uint8_t session_affinity;	       /**< enum cip_session_affinity */
 	uint8_t internal_traffic_policy;       /**< enum cip_traffic_policy */
 	uint8_t publish_not_ready_addresses;   /**< as in the spec */
+	uint8_t traffic_distribution;	       /**< enum cip_traffic_distribution */
+	uint8_t reserved;		       /**< zero */
 	uint32_t affinity_timeout;	       /**< seconds (ClientIP) */
 	uint32_t nports;		       /**< ports of the service */
 	uint32_t nendpoints;		       /**< distinct endpoint addresses */
@@ -270,6 +285,7 @@ enum cip_spec_field {
 	CIP_FIELD_CONDITIONS = 22,
 	CIP_FIELD_ENDPOINTS = 23,
 	CIP_FIELD_ENDPOINT_ADDRESS = 24,
+	CIP_FIELD_TRAFFIC_DISTRIBUTION = 25,
 };
 
 /**

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cip_table under contention: reader threads look services up by VIP and
- * by name, and walk the table, continuously, while a writer churns
+ * cip_table under contention: reader threads look services up by VIP,
+ * resolve their DNS names and walk the table, continuously, while a writer churns
  * services (create, update, delete) and pods (apply, relabel, delete).
  *
  * The data is built so that a reader can tell a state that existed from
@@ -214,6 +214,23 @@ static void check_result(struct reader *rd, unsigned i, const cip_service_info *
 	rd->last_gen[i] = info->generation;
 }
 
+/* DNS: svc-i's name resolves to its VIP, or not at all. */
+static void check_dns(struct reader *rd, unsigned i)
+{
+	char name[64];
+	cip_dns_record r;
+	cip_addr vip = vip_of(i);
+	size_t n = 0;
+	int rc;
+
+	snprintf(name, sizeof(name), "svc-%u", i);
+	rc = cip_table_dns_resolve(rd->sh->t, name, strlen(name), CIP_DNS_A, "default", &r, 1, &n);
+	if (rc == 0 && (n != 1 || memcmp(&r.addr, &vip, sizeof(vip)) != 0))
+		fail(rd->sh, "DNS answered another address", i);
+	else if (rc != 0 && rc != CIP_ENOTFOUND)
+		fail(rd->sh, "DNS error", i);
+}
+
 static int visit(const cip_service_info *info, void *ctx)
 {
 	struct reader *rd = ctx;
@@ -242,6 +259,8 @@ static void *reader_main(void *arg)
 			check_result(rd, i, &info, &pi, eps, n);
 		else if (rc != CIP_ENOTFOUND)
 			fail(rd->sh, "lookup error", i);
+		if ((reads & 7) == 0)
+			check_dns(rd, i);
 		if ((++reads & 1023) == 0 && cip_table_foreach_service(rd->sh->t, visit, rd) != 0)
 			fail(rd->sh, "foreach error", 0);
 	}

@@ -113,6 +113,7 @@ static void test_table_value_types(void **state)
 	assert_int_equal(offsetof(cip_service_info, type), 382);
 	assert_int_equal(offsetof(cip_service_info, cluster_ips), 386);
 	assert_int_equal(offsetof(cip_service_info, ip_family_policy), 426);
+	assert_int_equal(offsetof(cip_service_info, traffic_distribution), 430);
 	assert_int_equal(offsetof(cip_service_info, affinity_timeout), 432);
 	assert_int_equal(offsetof(cip_service_info, nports), 436);
 	assert_int_equal(offsetof(cip_service_info, nendpoints), 440);
@@ -153,6 +154,9 @@ static void test_table_value_types(void **state)
 	assert_int_equal(CIP_EPS_OK, 0);
 	assert_int_equal(CIP_EPS_EXTERNAL_NAME, 6);
 	assert_int_equal(CIP_FIELD_ENDPOINT_ADDRESS, 24);
+	assert_int_equal(CIP_FIELD_TRAFFIC_DISTRIBUTION, 25);
+	assert_int_equal(CIP_DISTRIBUTION_SAME_ZONE, 1);
+	assert_int_equal(CIP_DISTRIBUTION_SAME_NODE, 2);
 	assert_int_equal(CIP_DNS_A, 1);
 	assert_int_equal(CIP_DNS_AAAA, 28);
 	assert_int_equal(CIP_DNS_SRV, 33);

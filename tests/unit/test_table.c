@@ -255,6 +255,8 @@ enum mutation {
 	M_NS_UPPER,
 	M_NAME_DIGIT,
 	M_NAME_LONG,
+	M_NAME_UTF8,
+	M_IP_FAMILY,
 	M_TYPE,
 	M_NO_PORTS,
 	M_PORT_ZERO,
@@ -279,6 +281,7 @@ enum mutation {
 	M_TIMEOUT_NONE,
 	M_TIMEOUT_BIG,
 	M_TRAFFIC,
+	M_DISTRIBUTION,
 	M_EXTERNAL_MISSING,
 	M_EXTERNAL_BAD,
 	M_EXTERNAL_IPS,
@@ -293,6 +296,8 @@ static const struct {
 	{ M_NS_UPPER, CIP_FIELD_NAMESPACE, 0 },
 	{ M_NAME_DIGIT, CIP_FIELD_NAME, 0 },
 	{ M_NAME_LONG, CIP_FIELD_NAME, 0 },
+	{ M_NAME_UTF8, CIP_FIELD_NAME, 0 },
+	{ M_IP_FAMILY, CIP_FIELD_CLUSTER_IPS, 0 },
 	{ M_TYPE, CIP_FIELD_TYPE, 0 },
 	{ M_NO_PORTS, CIP_FIELD_PORTS, 0 },
 	{ M_PORT_ZERO, CIP_FIELD_PORT, 0 },
@@ -317,6 +322,7 @@ static const struct {
 	{ M_TIMEOUT_NONE, CIP_FIELD_AFFINITY_TIMEOUT, 0 },
 	{ M_TIMEOUT_BIG, CIP_FIELD_AFFINITY_TIMEOUT, 0 },
 	{ M_TRAFFIC, CIP_FIELD_TRAFFIC_POLICY, 0 },
+	{ M_DISTRIBUTION, CIP_FIELD_TRAFFIC_DISTRIBUTION, 0 },
 	{ M_EXTERNAL_MISSING, CIP_FIELD_EXTERNAL_NAME, 0 },
 	{ M_EXTERNAL_BAD, CIP_FIELD_EXTERNAL_NAME, 0 },
 	{ M_EXTERNAL_IPS, CIP_FIELD_CLUSTER_IPS, 0 },
@@ -355,6 +361,14 @@ static void mutate(cip_service_spec *s, enum mutation m, struct port_buf *b)
 		break;
 	case M_NAME_LONG:
 		s->name = "a234567890123456789012345678901234567890123456789012345678901234";
+		break;
+	case M_NAME_UTF8:
+		s->name = "caf\xc3\xa9";
+		break;
+	case M_IP_FAMILY:
+		b->ips[0].family = 5;
+		s->cluster_ips = b->ips;
+		s->ncluster_ips = 1;
 		break;
 	case M_TYPE:
 		s->type = 9;
@@ -446,6 +460,9 @@ static void mutate(cip_service_spec *s, enum mutation m, struct port_buf *b)
 	case M_TIMEOUT_BIG:
 		s->session_affinity = CIP_AFFINITY_CLIENT_IP;
 		s->affinity_timeout = 86401;
+		break;
+	case M_DISTRIBUTION:
+		s->traffic_distribution = 3;
 		break;
 	case M_TRAFFIC:
 		s->internal_traffic_policy = 3;
@@ -792,6 +809,41 @@ static void test_selector_endpoints(void **state)
 	fx_free(&f);
 }
 
+/* trafficDistribution gives pod endpoints the hints of their own place. */
+static void test_topology_hints(void **state)
+{
+	(void)state;
+	struct fx f = fx_new(0);
+	cip_service_spec s = svc("default", "near");
+	cip_endpoint eps[2];
+	cip_addr vip;
+	uint32_t node, zone;
+
+	assert_int_equal(pod(&f, "p1", "10.244.0.1", app_my_app, 1, CIP_EP_READY), 0);
+	assert_int_equal(create(&f, &s), 0);
+	vip = get(&f, "default", "near").cluster_ips[0];
+	assert_int_equal(eps_at(&f, &vip, eps, 2), 1);
+	assert_int_equal(eps[0].hint_zone, 0);
+	assert_int_equal(eps[0].hint_node, 0);
+	assert_int_equal(cip_table_name_id(f.t, "zone-1", &zone), 0);
+	assert_int_equal(cip_table_name_id(f.t, "node-a", &node), 0);
+
+	s.traffic_distribution = CIP_DISTRIBUTION_SAME_ZONE;
+	assert_int_equal(cip_table_service_update(f.t, &s, 0, NULL), 0);
+	assert_int_equal(get(&f, "default", "near").traffic_distribution,
+			 CIP_DISTRIBUTION_SAME_ZONE);
+	assert_int_equal(eps_at(&f, &vip, eps, 2), 1);
+	assert_int_equal(eps[0].hint_zone, zone);
+	assert_int_equal(eps[0].hint_node, 0);
+
+	s.traffic_distribution = CIP_DISTRIBUTION_SAME_NODE;
+	assert_int_equal(cip_table_service_update(f.t, &s, 0, NULL), 0);
+	assert_int_equal(eps_at(&f, &vip, eps, 2), 1);
+	assert_int_equal(eps[0].hint_zone, zone);
+	assert_int_equal(eps[0].hint_node, node);
+	fx_free(&f);
+}
+
 static void test_named_target_port(void **state)
 {
 	(void)state;
@@ -1070,6 +1122,7 @@ int main(void)
 		cmocka_unit_test(test_failed_create_allocates_nothing),
 		cmocka_unit_test(test_node_ports),
 		cmocka_unit_test(test_selector_endpoints),
+		cmocka_unit_test(test_topology_hints),
 		cmocka_unit_test(test_named_target_port),
 		cmocka_unit_test(test_explicit_endpoints),
 		cmocka_unit_test(test_update_cluster_ips),
