@@ -140,6 +140,7 @@ struct bench_group {
 static const struct bench_group groups[] = {
 	{ "addr", bench_addr },
 	{ "alloc", bench_alloc },
+	{ "table", bench_table },
 };
 
 #define GROUP_COUNT (sizeof(groups) / sizeof(groups[0]))
@@ -157,6 +158,9 @@ static const char usage[] =
 	"  addr     address and prefix parsing and formatting\n"
 	"  alloc    allocate_next + release at constant fill, sparse /64, snapshots,\n"
 	"           against a C model of Kubernetes' allocator\n"
+	"  table    service lookups by ClusterIP with 1 and 2 readers, with and\n"
+	"           without a writer, against a hash table behind a rwlock; DNS\n"
+	"           answers; updates of a 1000-endpoint service\n"
 	"\n"
 	"Options:\n"
 	"  --quick     10^4 inputs and 1 repetition (a smoke test)\n"

@@ -63,5 +63,6 @@ void bench_print_count(const char *name, uint64_t value, const char *unit);
 /* The groups. Each returns 0, or -1 after a message on stderr. */
 int bench_addr(const struct bench_config *config);
 int bench_alloc(const struct bench_config *config);
+int bench_table(const struct bench_config *config);
 
 #endif /* CLUSTERIP_BENCH_H */

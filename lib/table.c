@@ -358,14 +358,13 @@ static int copy_port(const struct svc_ver *v, size_t i, cip_service_info *svc,
 		const struct ep_ref *r = &v->refs[first + k];
 		const struct ep_addr *a = &v->addrs[r->addr];
 
-		memset(&eps[k], 0, sizeof(eps[k]));
-		eps[k].addr = a->addr;
-		eps[k].port = r->port;
-		eps[k].conditions = a->conditions;
-		eps[k].node = a->node;
-		eps[k].zone = a->zone;
-		eps[k].hint_zone = a->hint_zone;
-		eps[k].hint_node = a->hint_node;
+		eps[k] = (cip_endpoint){ .addr = a->addr,
+					 .port = r->port,
+					 .conditions = a->conditions,
+					 .node = a->node,
+					 .zone = a->zone,
+					 .hint_zone = a->hint_zone,
+					 .hint_node = a->hint_node };
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L /* strnlen */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr_priv.h"
@@ -414,9 +415,47 @@ int cip__table_check_pod(const cip_pod_spec *s, cip_spec_error *err)
 	return rc;
 }
 
+struct addr_at {
+	cip_addr addr;
+	size_t index;
+};
+
+static int addr_at_cmp(const void *x, const void *y)
+{
+	const struct addr_at *a = x, *b = y;
+	int c = memcmp(&a->addr, &b->addr, sizeof(a->addr));
+
+	return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* The first endpoint whose address an earlier one has, or @p n: sorted by
+ * (address, index), so a service with thousands of endpoints is checked in
+ * O(n log n). @return CIP_ENOMEM when the scratch array cannot be had. */
+static int first_duplicate(const cip_endpoint_spec *eps, size_t n, size_t *dup)
+{
+	struct addr_at *a = n > 1 ? malloc(n * sizeof(*a)) : NULL;
+
+	*dup = n;
+	if (n <= 1)
+		return 0;
+	if (!a)
+		return CIP_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		a[i].addr = eps[i].addr;
+		a[i].index = i;
+	}
+	qsort(a, n, sizeof(*a), addr_at_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (memcmp(&a[i].addr, &a[i - 1].addr, sizeof(a[i].addr)) == 0 && a[i].index < *dup)
+			*dup = a[i].index;
+	free(a);
+	return 0;
+}
+
 int cip__table_check_endpoints(const cip_endpoint_spec *eps, size_t neps,
 			       const cip_named_port *ports, size_t nports, cip_spec_error *err)
 {
+	size_t dup;
 	int rc;
 
 	if (neps && !eps)
@@ -429,11 +468,6 @@ int cip__table_check_endpoints(const cip_endpoint_spec *eps, size_t neps,
 					       "endpoints[%zu].addresses[0]: Invalid value: not an "
 					       "IP",
 					       i);
-		for (size_t j = 0; j < i; j++)
-			if (memcmp(&eps[j].addr, &e->addr, sizeof(e->addr)) == 0)
-				return cip__table_fail(
-					err, CIP_ESPEC, CIP_FIELD_ENDPOINT_ADDRESS, i, 0,
-					"endpoints[%zu].addresses[0]: Duplicate value", i);
 		rc = check_place(err, i, e->node_name, e->zone, e->hostname);
 		if (rc == 0)
 			rc = check_text(err, CIP_FIELD_ZONE, i, "hints.forZones[0]", e->hint_zone,
@@ -446,5 +480,11 @@ int cip__table_check_endpoints(const cip_endpoint_spec *eps, size_t neps,
 		if (rc)
 			return rc;
 	}
+	rc = first_duplicate(eps, neps, &dup);
+	if (rc)
+		return cip__table_fail(err, rc, CIP_FIELD_NONE, 0, 0, "out of memory");
+	if (dup < neps)
+		return cip__table_fail(err, CIP_ESPEC, CIP_FIELD_ENDPOINT_ADDRESS, dup, 0,
+				       "endpoints[%zu].addresses[0]: Duplicate value", dup);
 	return check_named_ports(err, "ports", ports, nports, cip__valid_dns1123_label);
 }

@@ -1134,14 +1134,25 @@ static void refresh_abort(struct refresh *r)
 	free(r->ver);
 }
 
+static int affected(const struct svc_w *w, const struct pod_w *a, const struct pod_w *b)
+{
+	return (a && pod_matches(a, w)) || (b && pod_matches(b, w));
+}
+
 static int refresh_build(cip_table *t, struct ns_w *ns, const struct pod_w *a,
 			 const struct pod_w *b, struct refresh *r)
 {
 	uint64_t g = generation_peek(t);
+	size_t n = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->svc = calloc(ns->nservices + 1, sizeof(*r->svc));
-	r->ver = calloc(ns->nservices + 1, sizeof(*r->ver));
+	/* Sized by the services the change touches, not by the namespace. */
+	for (struct svc_w *w = ns->services; w; w = w->next)
+		n += (size_t)affected(w, a, b);
+	if (n == 0)
+		return 0;
+	r->svc = calloc(n, sizeof(*r->svc));
+	r->ver = calloc(n, sizeof(*r->ver));
 	if (!r->svc || !r->ver) {
 		refresh_abort(r);
 		return CIP_ENOMEM;
@@ -1149,7 +1160,7 @@ static int refresh_build(cip_table *t, struct ns_w *ns, const struct pod_w *a,
 	for (struct svc_w *w = ns->services; w; w = w->next) {
 		uint64_t saved = w->generation;
 
-		if (!(a && pod_matches(a, w)) && !(b && pod_matches(b, w)))
+		if (!affected(w, a, b))
 			continue;
 		w->generation = ++g;
 		r->ver[r->n] = version_build(t, w);
@@ -1165,7 +1176,7 @@ static int refresh_build(cip_table *t, struct ns_w *ns, const struct pod_w *a,
 
 static void refresh_publish(cip_table *t, struct refresh *r)
 {
-	uint64_t last = generation_peek(t) + 1;
+	uint64_t last = generation_peek(t);
 
 	for (size_t i = 0; i < r->n; i++) {
 		r->svc[i]->generation = r->ver[i]->info.generation;
