@@ -523,8 +523,8 @@ CIP_API int cip_table_endpoints_reason(const cip_table *t, const char *ns, const
  * @brief **cip_table_generation()** gives the table's generation, which
  * grows with every write that changes what readers see (a pod that no
  * service selects changes nothing); a service's own generation is in
- * cip_service_info and grows with every change of that service. Proxies compare them to tell
- * cheaply what changed.
+ * cip_service_info and grows with every change of that service. Proxies
+ * compare them to tell cheaply what changed.
  * @return 0; `CIP_EINVAL`.
  * @since 0.1
  */
