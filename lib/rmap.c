@@ -170,7 +170,8 @@ int cip__rmap_insert(struct cip__rmap *m, uint64_t hash, void *value)
 	return 0;
 }
 
-int cip__rmap_remove(struct cip__rmap *m, uint64_t hash, const void *value)
+/* The slot holding @p value in its chain, or NULL. */
+static struct cip__rmap_slot *slot_of(struct cip__rmap *m, uint64_t hash, const void *value)
 {
 	struct cip__rmap_array *a = atomic_load_explicit(&m->array, memory_order_relaxed);
 
@@ -178,13 +179,31 @@ int cip__rmap_remove(struct cip__rmap *m, uint64_t hash, const void *value)
 		void *v = atomic_load_explicit(&a->slots[i].value, memory_order_relaxed);
 
 		if (!v)
-			return 0;
-		if (v == value) {
-			atomic_store_explicit(&a->slots[i].value, TOMBSTONE, memory_order_release);
-			m->count--;
-			return 1;
-		}
+			return NULL;
+		if (v == value)
+			return &a->slots[i];
 	}
+}
+
+int cip__rmap_remove(struct cip__rmap *m, uint64_t hash, const void *value)
+{
+	struct cip__rmap_slot *s = slot_of(m, hash, value);
+
+	if (!s)
+		return 0;
+	atomic_store_explicit(&s->value, TOMBSTONE, memory_order_release);
+	m->count--;
+	return 1;
+}
+
+int cip__rmap_replace(struct cip__rmap *m, uint64_t hash, const void *old, void *now)
+{
+	struct cip__rmap_slot *s = slot_of(m, hash, old);
+
+	if (!s)
+		return 0;
+	atomic_store_explicit(&s->value, now, memory_order_release);
+	return 1;
 }
 
 int cip__rmap_foreach(const struct cip__rmap *m, int (*fn)(void *value, void *ctx), void *ctx)

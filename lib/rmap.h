@@ -75,6 +75,11 @@ int cip__rmap_reserve(struct cip__rmap *m, size_t n);
  * @return 1 if it was there, else 0. */
 int cip__rmap_remove(struct cip__rmap *m, uint64_t hash, const void *value);
 
+/* Puts @p now in the slot that holds @p old under @p hash, in one store:
+ * a reader sees one or the other, never neither. Writer only. @return 1 if
+ * @p old was there, else 0. */
+int cip__rmap_replace(struct cip__rmap *m, uint64_t hash, const void *old, void *now);
+
 /* Calls @p fn on every value until it returns non-zero (which is returned).
  * Lock-free like find; values inserted or removed meanwhile may or may not
  * be seen, none twice. */

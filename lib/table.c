@@ -347,7 +347,7 @@ static int copy_port(const struct svc_ver *v, size_t i, cip_service_info *svc,
 	uint32_t first = v->first[i], count = v->first[i + 1] - first;
 
 	if (svc)
-		*svc = v->info;
+		*svc = *v->info;
 	if (port_info)
 		*port_info = v->ports[i];
 	if (n)
@@ -369,43 +369,17 @@ static int copy_port(const struct svc_ver *v, size_t i, cip_service_info *svc,
 	return 0;
 }
 
-static int has_vip(const struct svc_ver *v, const cip_addr *vip)
-{
-	for (unsigned i = 0; i < v->info.ncluster_ips; i++)
-		if (memcmp(&v->info.cluster_ips[i], vip, sizeof(*vip)) == 0)
-			return 1;
-	return 0;
-}
-
-/* The port of @p v at (@p port, @p protocol), by service port or node
- * port; -1 if none. */
-static long find_port(const struct svc_ver *v, uint16_t port, int protocol, int node_port)
-{
-	for (uint32_t i = 0; i < v->info.nports; i++) {
-		const cip_service_port_info *p = &v->ports[i];
-
-		if (p->protocol == protocol && (node_port ? p->node_port : p->port) == port)
-			return (long)i;
-	}
-	return -1;
-}
-
 static int lookup(const cip_table *t, struct cip__rmap *ix, const struct ix_entry *key,
 		  cip_service_info *svc, cip_service_port_info *port_info, cip_endpoint *eps,
 		  size_t cap, size_t *n)
 {
 	unsigned token = cip__epoch_enter(domain(t));
 	struct ix_entry *e = cip__rmap_find(ix, key->hash, key, cip__table_entry_has_key);
-	int node_port = ix == &t->by_node_port, rc = CIP_ENOTFOUND;
+	int rc = CIP_ENOTFOUND;
 
-	if (e) {
-		struct svc_ver *v = atomic_load(&e->slot->cur);
-		long i = find_port(v, key->port, key->protocol, node_port);
-
-		/* The index may briefly lag a new version: the version decides. */
-		if (i >= 0 && (node_port || has_vip(v, &key->vip)))
-			rc = copy_port(v, (size_t)i, svc, port_info, eps, cap, n);
-	}
+	/* The entry lives in the version it leads to: one state, whole. */
+	if (e)
+		rc = copy_port(e->ver, e->port_index, svc, port_info, eps, cap, n);
 	cip__epoch_leave(domain(t), token);
 	return rc;
 }
@@ -455,12 +429,12 @@ int cip_table_service_get(const cip_table *t, const char *ns, const char *name,
 	if (s) {
 		struct svc_ver *v = atomic_load(&s->cur);
 
-		*svc = v->info;
+		*svc = *v->info;
 		rc = 0;
-		if (v->info.nports > cap)
+		if (v->info->nports > cap)
 			rc = cap ? CIP_EBUFSIZE : 0;
-		else if (v->info.nports)
-			memcpy(ports, v->ports, v->info.nports * sizeof(*ports));
+		else if (v->info->nports)
+			memcpy(ports, v->ports, v->info->nports * sizeof(*ports));
 	}
 	cip__epoch_leave(domain(t), token);
 	return rc;
@@ -480,7 +454,7 @@ int cip_table_endpoints(const cip_table *t, const char *ns, const char *name, si
 	if (s) {
 		struct svc_ver *v = atomic_load(&s->cur);
 
-		if (port_index < v->info.nports)
+		if (port_index < v->info->nports)
 			rc = copy_port(v, port_index, NULL, NULL, eps, cap, n);
 	}
 	cip__epoch_leave(domain(t), token);
@@ -496,7 +470,7 @@ static int visit_slot(void *value, void *ctx)
 {
 	struct svc_slot *s = value;
 	struct visit *v = ctx;
-	cip_service_info info = atomic_load(&s->cur)->info;
+	cip_service_info info = *atomic_load(&s->cur)->info;
 
 	return v->fn(&info, v->ctx);
 }

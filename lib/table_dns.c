@@ -92,7 +92,7 @@ static void endpoint_label(const cip_table *t, const struct ep_addr *e, char *bu
 
 static int served(const struct svc_ver *v, const struct ep_addr *e)
 {
-	return (e->conditions & CIP_EP_READY) || v->info.publish_not_ready_addresses;
+	return (e->conditions & CIP_EP_READY) || v->info->publish_not_ready_addresses;
 }
 
 /* ------------------------------------------------------------------ */
@@ -152,18 +152,18 @@ static enum outcome answer_service(struct answer *a, const struct svc_ver *v)
 {
 	size_t served_count = 0;
 
-	if (v->info.type == CIP_SERVICE_EXTERNAL_NAME) {
+	if (v->info->type == CIP_SERVICE_EXTERNAL_NAME) {
 		if (wants(a, CIP_DNS_CNAME) || wants(a, CIP_DNS_A) || wants(a, CIP_DNS_AAAA))
 			snprintf(add(a, CIP_DNS_CNAME)->target, CIP_SUBDOMAIN_CAP, "%s",
-				 v->info.external_name);
+				 v->info->external_name);
 		return EXISTS;
 	}
-	if (!v->info.headless) {
-		for (unsigned i = 0; i < v->info.ncluster_ips; i++)
-			add_addr(a, &v->info.cluster_ips[i]);
+	if (!v->info->headless) {
+		for (unsigned i = 0; i < v->info->ncluster_ips; i++)
+			add_addr(a, &v->info->cluster_ips[i]);
 		return EXISTS;
 	}
-	for (uint32_t k = 0; k < v->info.nendpoints; k++) {
+	for (uint32_t k = 0; k < v->info->nendpoints; k++) {
 		if (!served(v, &v->addrs[k]))
 			continue;
 		served_count++;
@@ -179,9 +179,9 @@ static enum outcome answer_endpoint(struct answer *a, const struct svc_ver *v, c
 	char host[CIP_NAME_CAP];
 	enum outcome found = NXDOMAIN;
 
-	if (!v->info.headless || !slice_name(name, q->hostname, host, sizeof(host)))
+	if (!v->info->headless || !slice_name(name, q->hostname, host, sizeof(host)))
 		return NXDOMAIN;
-	for (uint32_t k = 0; k < v->info.nendpoints; k++) {
+	for (uint32_t k = 0; k < v->info->nendpoints; k++) {
 		const char *h = text_of(a->t, v->addrs[k].hostname);
 
 		if (!h || strcmp(h, host) != 0 || !served(v, &v->addrs[k]))
@@ -207,17 +207,17 @@ static enum outcome answer_srv(struct answer *a, const struct svc_ver *v, const 
 	size_t first = a->n;
 	long i = -1;
 
-	if (v->info.type == CIP_SERVICE_EXTERNAL_NAME ||
+	if (v->info->type == CIP_SERVICE_EXTERNAL_NAME ||
 	    !slice_name(name, q->port, port, sizeof(port)))
 		return NXDOMAIN;
-	for (uint32_t k = 0; k < v->info.nports && i < 0; k++)
+	for (uint32_t k = 0; k < v->info->nports && i < 0; k++)
 		if (v->ports[k].protocol == q->proto && strcmp(v->ports[k].name, port) == 0)
 			i = (long)k;
 	if (i < 0)
 		return NXDOMAIN;
-	if (!wants(a, CIP_DNS_SRV) || !fqdn(a->t, &v->info, target, sizeof(target)))
+	if (!wants(a, CIP_DNS_SRV) || !fqdn(a->t, v->info, target, sizeof(target)))
 		return EXISTS;
-	if (!v->info.headless) {
+	if (!v->info->headless) {
 		add_srv(a, target, v->ports[i].port);
 	} else {
 		for (uint32_t r = v->first[i]; r < v->first[i + 1]; r++) {
@@ -249,16 +249,16 @@ static int ptr_visit(void *value, void *ctx)
 	const struct svc_ver *v = atomic_load(&((struct svc_slot *)value)->cur);
 	char target[CIP_SUBDOMAIN_CAP], label[CIP_NAME_CAP], host[CIP_SUBDOMAIN_CAP];
 
-	if (!fqdn(p->a->t, &v->info, target, sizeof(target)))
+	if (!fqdn(p->a->t, v->info, target, sizeof(target)))
 		return 0;
-	for (unsigned i = 0; i < v->info.ncluster_ips; i++) {
-		if (memcmp(&v->info.cluster_ips[i], p->addr, sizeof(*p->addr)) != 0)
+	for (unsigned i = 0; i < v->info->ncluster_ips; i++) {
+		if (memcmp(&v->info->cluster_ips[i], p->addr, sizeof(*p->addr)) != 0)
 			continue;
 		p->found = 1;
 		if (wants(p->a, CIP_DNS_PTR))
 			snprintf(add(p->a, CIP_DNS_PTR)->target, CIP_SUBDOMAIN_CAP, "%s", target);
 	}
-	for (uint32_t k = 0; v->info.headless && k < v->info.nendpoints; k++) {
+	for (uint32_t k = 0; v->info->headless && k < v->info->nendpoints; k++) {
 		const struct ep_addr *e = &v->addrs[k];
 
 		if (memcmp(&e->addr, p->addr, sizeof(*p->addr)) != 0 || !served(v, e))

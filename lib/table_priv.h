@@ -63,14 +63,23 @@ struct ep_ref {
 	uint16_t port;
 };
 
+/*
+ * A version, one allocation laid out for lookups: this header, then the
+ * arrays a lookup reads (ports, first, refs, addrs), then the index
+ * entries, then the service's info, which only some readers copy. A
+ * lookup finds an index entry inside the version it belongs to, so from
+ * the index slot on it reads one contiguous block.
+ */
 struct svc_ver {
 	struct cip__epoch_node node;
-	cip_service_info info;
-	cip_service_port_info *ports; /* info.nports */
+	cip_service_port_info *ports; /* info->nports */
 	uint32_t *first;	      /* nports + 1: port i's refs are [first[i], first[i+1]) */
 	struct ep_ref *refs;
-	struct ep_addr *addrs; /* info.nendpoints */
-	int reason;	       /* enum cip_endpoints_reason */
+	struct ep_addr *addrs; /* info->nendpoints */
+	struct ix_entry *entries;
+	cip_service_info *info;
+	uint32_t nentries;
+	int reason; /* enum cip_endpoints_reason */
 };
 
 struct svc_w;
@@ -84,15 +93,16 @@ struct svc_slot {
 	struct svc_w *w; /* writer's state; readers never follow it */
 };
 
-/* An entry of the VIP or node-port index. */
+/* An entry of the VIP or node-port index, inside the version it leads to:
+ * (vip, port, protocol) or (node port, protocol) -> that version's port. */
 struct ix_entry {
-	struct cip__epoch_node node;
 	uint64_t hash;
 	cip_addr vip; /* all zero in the node-port index */
 	uint16_t port;
 	uint8_t protocol;
-	struct svc_slot *slot;
-	struct ix_entry *next; /* the service's entries (writer) */
+	uint32_t port_index;
+	struct svc_ver *ver;
+	struct svc_slot *slot; /* which service owns the key (writer) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -140,7 +150,6 @@ struct svc_w {
 	size_t neps;
 	struct w_named_port *ep_ports;
 	size_t nep_ports;
-	struct ix_entry *entries; /* in the VIP and node-port indexes */
 	uint64_t generation;
 	struct svc_w *prev, *next; /* the namespace's services */
 	struct ns_w *ns;

@@ -414,15 +414,27 @@ static void fill_port(const struct w_port *p, size_t i, const struct build *b,
 	out->index = (uint32_t)i;
 }
 
-/* One allocation holding the version and its arrays. */
+/* The index entries of @p w: one per (ClusterIP, port) and per node port. */
+static size_t count_entries(const struct svc_w *w)
+{
+	size_t n = w->nports * w->nips;
+
+	for (size_t i = 0; i < w->nports; i++)
+		n += w->ports[i].node_port != 0;
+	return n;
+}
+
+/* One allocation holding the version, its arrays, its index entries and
+ * its info, in that order (see table_priv.h). */
 static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *b)
 {
 	size_t o_ports = align8(sizeof(struct svc_ver));
 	size_t o_first = o_ports + align8(w->nports * sizeof(cip_service_port_info));
 	size_t o_refs = o_first + align8((w->nports + 1) * sizeof(uint32_t));
 	size_t o_addrs = o_refs + align8(b->nrefs * sizeof(struct ep_ref));
-	size_t size = o_addrs + b->naddrs * sizeof(struct ep_addr);
-	char *mem = calloc(1, size);
+	size_t o_entries = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
+	size_t o_info = o_entries + align8(count_entries(w) * sizeof(struct ix_entry));
+	char *mem = calloc(1, o_info + sizeof(cip_service_info));
 	struct svc_ver *v = (struct svc_ver *)(void *)mem;
 
 	if (!mem)
@@ -431,11 +443,43 @@ static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *
 	v->first = (uint32_t *)(void *)(mem + o_first);
 	v->refs = (struct ep_ref *)(void *)(mem + o_refs);
 	v->addrs = (struct ep_addr *)(void *)(mem + o_addrs);
+	v->entries = (struct ix_entry *)(void *)(mem + o_entries);
+	v->info = (cip_service_info *)(void *)(mem + o_info);
 	return v;
 }
 
+static void entry_fill(struct ix_entry *e, struct svc_ver *v, const struct svc_w *w, size_t i,
+		       const cip_addr *vip)
+{
+	e->protocol = w->ports[i].protocol;
+	e->port_index = (uint32_t)i;
+	e->ver = v;
+	e->slot = w->slot;
+	if (vip) {
+		e->vip = *vip;
+		e->port = w->ports[i].port;
+	} else {
+		e->port = w->ports[i].node_port;
+	}
+	e->hash = cip__table_vip_hash(&e->vip, e->port, e->protocol);
+}
+
+static void version_entries(struct svc_ver *v, const struct svc_w *w)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < w->nports; i++) {
+		for (size_t k = 0; k < w->nips; k++)
+			entry_fill(&v->entries[n++], v, w, i, &w->ips[k]);
+		if (w->ports[i].node_port)
+			entry_fill(&v->entries[n++], v, w, i, NULL);
+	}
+	v->nentries = n;
+}
+
 /* Builds the version @p w describes now (its endpoints from the current
- * pods or explicit endpoints). @return NULL when out of memory. */
+ * pods or explicit endpoints, its index entries). @return NULL when out of
+ * memory. */
 static struct svc_ver *version_build(const cip_table *t, const struct svc_w *w)
 {
 	struct build b;
@@ -450,8 +494,8 @@ static struct svc_ver *version_build(const cip_table *t, const struct svc_w *w)
 	if (rc == 0)
 		v = version_alloc(w, &b);
 	if (v) {
-		fill_info(w, &v->info);
-		v->info.nendpoints = (uint32_t)b.naddrs;
+		fill_info(w, v->info);
+		v->info->nendpoints = (uint32_t)b.naddrs;
 		for (size_t i = 0; i < w->nports; i++)
 			fill_port(&w->ports[i], i, &b, &v->ports[i]);
 		memcpy(v->first, b.first, (w->nports + 1) * sizeof(*b.first));
@@ -459,18 +503,91 @@ static struct svc_ver *version_build(const cip_table *t, const struct svc_w *w)
 			memcpy(v->refs, b.refs, b.nrefs * sizeof(*b.refs));
 		for (size_t k = 0; k < b.naddrs; k++)
 			v->addrs[k] = b.cands[k].a;
+		version_entries(v, w);
 		v->reason = reason_of(w, &b);
 	}
 	build_free(&b);
 	return v;
 }
 
-/* Publishes @p v as @p w's version and retires the previous one. */
+static struct cip__rmap *index_of(cip_table *t, const struct ix_entry *e)
+{
+	static const cip_addr none;
+
+	return memcmp(&e->vip, &none, sizeof(none)) == 0 ? &t->by_node_port : &t->by_vip;
+}
+
+static struct ix_entry *indexed(cip_table *t, const struct ix_entry *key)
+{
+	return cip__rmap_find(index_of(t, key), key->hash, key, cip__table_entry_has_key);
+}
+
+/* Another service already owns one of @p v's keys. */
+static int entries_conflict(cip_table *t, const struct svc_ver *v, cip_spec_error *err)
+{
+	for (uint32_t k = 0; k < v->nentries; k++) {
+		const struct ix_entry *e = &v->entries[k], *o = indexed(t, e);
+
+		if (o && o->slot != e->slot)
+			return cip__table_fail(err, CIP_EALLOCATED,
+					       index_of(t, e) == &t->by_vip ? CIP_FIELD_CLUSTER_IPS
+									    : CIP_FIELD_NODE_PORT,
+					       e->port_index, 0, "spec: %u/%u is used by %s/%s",
+					       e->port, e->protocol, o->slot->ns, o->slot->name);
+	}
+	return 0;
+}
+
+/* Room in the indexes for every entry of @p v, so that publishing it
+ * cannot fail. */
+static int entries_reserve(cip_table *t, const struct svc_ver *v)
+{
+	size_t nvip = 0, nnp;
+
+	for (uint32_t k = 0; k < v->nentries; k++)
+		nvip += index_of(t, &v->entries[k]) == &t->by_vip;
+	nnp = v->nentries - nvip;
+	if (cip__rmap_reserve(&t->by_vip, nvip) || cip__rmap_reserve(&t->by_node_port, nnp))
+		return CIP_ENOMEM;
+	return 0;
+}
+
+/* Moves the indexes from @p old's entries (NULL: none) to @p v's. A key in
+ * both is switched in place, so that a reader finds the old version or the
+ * new one, never neither, and never the old one again once it found the
+ * new; keys that go are removed after, keys that come are added. */
+static void entries_swap(cip_table *t, const struct svc_ver *old, struct svc_ver *v)
+{
+	for (uint32_t k = 0; k < v->nentries; k++) {
+		struct ix_entry *e = &v->entries[k], *o = indexed(t, e);
+
+		if (o && o->slot == e->slot)
+			cip__rmap_replace(index_of(t, e), e->hash, o, e);
+		else
+			cip__rmap_insert(index_of(t, e), e->hash, e); /* room reserved */
+	}
+	for (uint32_t k = 0; old && k < old->nentries; k++) {
+		const struct ix_entry *oe = &old->entries[k];
+
+		if (indexed(t, oe) == oe)
+			cip__rmap_remove(index_of(t, oe), oe->hash, oe);
+	}
+}
+
+static void entries_remove(cip_table *t, const struct svc_ver *v)
+{
+	for (uint32_t k = 0; k < v->nentries; k++)
+		cip__rmap_remove(index_of(t, &v->entries[k]), v->entries[k].hash, &v->entries[k]);
+}
+
+/* Publishes @p v as @p w's version (its index entries included) and
+ * retires the previous one. */
 static void publish(cip_table *t, struct svc_w *w, struct svc_ver *v)
 {
 	struct svc_ver *old = atomic_load_explicit(&w->slot->cur, memory_order_relaxed);
 
 	atomic_store_explicit(&w->slot->cur, v, memory_order_release);
+	entries_swap(t, old, v);
 	if (old)
 		cip__epoch_retire(&t->epoch, &old->node, retire_plain);
 }
@@ -651,16 +768,6 @@ static void release_dropped(cip_table *t, const struct svc_w *old, const struct 
 /* Writer state of a service                                          */
 /* ------------------------------------------------------------------ */
 
-static void entries_free(struct ix_entry *e)
-{
-	while (e) {
-		struct ix_entry *next = e->next;
-
-		free(e);
-		e = next;
-	}
-}
-
 static void svc_w_free(struct svc_w *w)
 {
 	if (!w)
@@ -669,7 +776,6 @@ static void svc_w_free(struct svc_w *w)
 	free_labels(w->selector, w->nselector);
 	free(w->eps);
 	free(w->ep_ports);
-	entries_free(w->entries);
 	free(w);
 }
 
@@ -722,84 +828,6 @@ static struct svc_w *svc_w_new(const cip_table *t, const cip_service_spec *s)
 	return w;
 }
 
-/* Index entries of @p w: one per (ClusterIP, port) and per node port. */
-static int entries_build(struct svc_w *w, struct ix_entry **out, size_t *nvip, size_t *nnp)
-{
-	struct ix_entry *list = NULL;
-
-	*nvip = *nnp = 0;
-	for (size_t i = 0; i < w->nports; i++) {
-		for (size_t k = 0; k <= w->nips; k++) {
-			struct ix_entry *e;
-
-			if (k == w->nips && !w->ports[i].node_port)
-				continue;
-			e = calloc(1, sizeof(*e));
-			if (!e) {
-				entries_free(list);
-				return CIP_ENOMEM;
-			}
-			e->protocol = w->ports[i].protocol;
-			e->slot = w->slot;
-			if (k < w->nips) {
-				e->vip = w->ips[k];
-				e->port = w->ports[i].port;
-				(*nvip)++;
-			} else {
-				e->port = w->ports[i].node_port;
-				(*nnp)++;
-			}
-			e->hash = cip__table_vip_hash(&e->vip, e->port, e->protocol);
-			e->next = list;
-			list = e;
-		}
-	}
-	*out = list;
-	return 0;
-}
-
-static struct cip__rmap *index_of(cip_table *t, const struct ix_entry *e)
-{
-	static const cip_addr none;
-
-	return memcmp(&e->vip, &none, sizeof(none)) == 0 ? &t->by_node_port : &t->by_vip;
-}
-
-static void entries_insert(cip_table *t, struct ix_entry *list)
-{
-	for (struct ix_entry *e = list; e; e = e->next)
-		cip__rmap_insert(index_of(t, e), e->hash, e); /* room reserved */
-}
-
-static void entries_retire(cip_table *t, struct ix_entry *list)
-{
-	while (list) {
-		struct ix_entry *next = list->next;
-
-		cip__rmap_remove(index_of(t, list), list->hash, list);
-		cip__epoch_retire(&t->epoch, &list->node, retire_plain);
-		list = next;
-	}
-}
-
-/* Another service already owns (VIP, port, protocol) or a node port. */
-static int entries_conflict(cip_table *t, const struct svc_w *w, const struct ix_entry *list,
-			    cip_spec_error *err)
-{
-	for (const struct ix_entry *e = list; e; e = e->next) {
-		const struct ix_entry *o =
-			cip__rmap_find(index_of(t, e), e->hash, e, cip__table_entry_has_key);
-
-		if (o && o->slot != w->slot)
-			return cip__table_fail(err, CIP_EALLOCATED,
-					       index_of(t, e) == &t->by_vip ? CIP_FIELD_CLUSTER_IPS
-									    : CIP_FIELD_NODE_PORT,
-					       0, 0, "spec: %u/%u is used by %s/%s", e->port,
-					       e->protocol, o->slot->ns, o->slot->name);
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Services                                                           */
 /* ------------------------------------------------------------------ */
@@ -848,27 +876,20 @@ static void ns_unlink(struct svc_w *w)
 	w->ns->nservices--;
 }
 
-/* Index entries, room in the indexes and the first version of @p w; on
- * success everything is ready to publish. */
-static int prepare(cip_table *t, struct svc_w *w, struct svc_ver **v, struct ix_entry **list,
-		   cip_spec_error *err)
+/* The first version of @p w, checked against the indexes and with room
+ * reserved in them; on success everything is ready to publish. */
+static int prepare(cip_table *t, struct svc_w *w, struct svc_ver **v, cip_spec_error *err)
 {
-	size_t nvip, nnp;
-	int rc = entries_build(w, list, &nvip, &nnp);
+	int rc;
 
-	if (rc == 0)
-		rc = entries_conflict(t, w, *list, err);
-	if (rc == 0 && (cip__rmap_reserve(&t->by_name, 1) || cip__rmap_reserve(&t->by_vip, nvip) ||
-			cip__rmap_reserve(&t->by_node_port, nnp)))
+	w->generation = generation_peek(t) + 1;
+	*v = version_build(t, w);
+	rc = *v ? entries_conflict(t, *v, err) : CIP_ENOMEM;
+	if (rc == 0 && (cip__rmap_reserve(&t->by_name, 1) || entries_reserve(t, *v)))
 		rc = CIP_ENOMEM;
-	if (rc == 0) {
-		w->generation = generation_peek(t) + 1;
-		*v = version_build(t, w);
-		rc = *v ? 0 : CIP_ENOMEM;
-	}
 	if (rc) {
-		entries_free(*list);
-		*list = NULL;
+		free(*v);
+		*v = NULL;
 		if (rc == CIP_ENOMEM)
 			cip__table_fail(err, rc, CIP_FIELD_NONE, 0, 0, "out of memory");
 	}
@@ -878,7 +899,6 @@ static int prepare(cip_table *t, struct svc_w *w, struct svc_ver **v, struct ix_
 static int create_locked(cip_table *t, const cip_service_spec *s, uint64_t now, cip_spec_error *err)
 {
 	struct grants g = { .nips = 0 };
-	struct ix_entry *list = NULL;
 	struct svc_ver *v = NULL;
 	struct svc_slot *slot;
 	struct svc_w *w;
@@ -906,17 +926,16 @@ static int create_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 	if (rc == 0)
 		rc = assign_node_ports(t, w, NULL, now, &g, err);
 	if (rc == 0)
-		rc = prepare(t, w, &v, &list, err);
+		rc = prepare(t, w, &v, err);
 	if (rc) {
 		grants_undo(t, &g);
 		svc_w_free(w);
 		free(slot);
 		return rc;
 	}
-	w->entries = list;
 	atomic_store_explicit(&slot->cur, v, memory_order_release);
 	cip__rmap_insert(&t->by_name, slot->hash, slot); /* room reserved */
-	entries_insert(t, list);
+	entries_swap(t, NULL, v);
 	ns_link(ns, w);
 	generation_commit(t, w->generation);
 	return 0;
@@ -1025,7 +1044,6 @@ static int update_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 {
 	struct svc_slot *slot = cip__table_slot(t, s->ns, s->name);
 	struct grants g = { .nips = 0 };
-	struct ix_entry *list = NULL;
 	struct svc_ver *v = NULL;
 	struct svc_w *w, *old;
 	int rc;
@@ -1047,7 +1065,7 @@ static int update_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 	if (rc == 0)
 		rc = assign_node_ports(t, w, old, now, &g, err);
 	if (rc == 0)
-		rc = prepare(t, w, &v, &list, err);
+		rc = prepare(t, w, &v, err);
 	if (rc) {
 		if (!w->nselector)
 			move_endpoints(old, w);
@@ -1055,11 +1073,7 @@ static int update_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 		svc_w_free(w);
 		return rc;
 	}
-	w->entries = list;
 	publish(t, w, v);
-	entries_insert(t, list); /* new entries first: no key is ever missing */
-	entries_retire(t, old->entries);
-	old->entries = NULL;
 	ns_replace(old, w);
 	slot->w = w;
 	release_dropped(t, old, w, now);
@@ -1094,8 +1108,7 @@ int cip_table_service_delete(cip_table *t, const char *ns, const char *name, uin
 	}
 	w = slot->w;
 	cip__rmap_remove(&t->by_name, slot->hash, slot);
-	entries_retire(t, w->entries);
-	w->entries = NULL;
+	entries_remove(t, atomic_load_explicit(&slot->cur, memory_order_relaxed));
 	release_dropped(t, w, NULL, now);
 	ns_unlink(w);
 	cip__epoch_retire(&t->epoch, &atomic_load_explicit(&slot->cur, memory_order_relaxed)->node,
@@ -1165,7 +1178,10 @@ static int refresh_build(cip_table *t, struct ns_w *ns, const struct pod_w *a,
 		w->generation = ++g;
 		r->ver[r->n] = version_build(t, w);
 		w->generation = saved;
-		if (!r->ver[r->n]) {
+		/* Same keys as the version it replaces: room only as a
+		 * precaution, entries_swap() switches them in place. */
+		if (!r->ver[r->n] || entries_reserve(t, r->ver[r->n]) != 0) {
+			r->n += r->ver[r->n] != NULL;
 			refresh_abort(r);
 			return CIP_ENOMEM;
 		}
@@ -1179,7 +1195,7 @@ static void refresh_publish(cip_table *t, struct refresh *r)
 	uint64_t last = generation_peek(t);
 
 	for (size_t i = 0; i < r->n; i++) {
-		r->svc[i]->generation = r->ver[i]->info.generation;
+		r->svc[i]->generation = r->ver[i]->info->generation;
 		last = r->svc[i]->generation;
 		publish(t, r->svc[i], r->ver[i]);
 	}
@@ -1395,6 +1411,10 @@ static int endpoints_set_locked(cip_table *t, struct svc_w *w, const cip_endpoin
 		w->nep_ports = nports;
 		w->generation = generation_peek(t) + 1;
 		v = version_build(t, w);
+	}
+	if (v && entries_reserve(t, v) != 0) {
+		free(v);
+		v = NULL;
 	}
 	if (!v) {
 		if (w->eps != saved.eps)
