@@ -64,11 +64,11 @@ struct ep_ref {
 };
 
 /*
- * A version, one allocation laid out for lookups: this header, then the
- * arrays a lookup reads (ports, first, refs, addrs), then the index
- * entries, then the service's info, which only some readers copy. A
- * lookup finds an index entry inside the version it belongs to, so from
- * the index slot on it reads one contiguous block.
+ * A version, one allocation laid out for lookups: this header, the index
+ * entries, the arrays a lookup reads (ports, first, refs, addrs), then the
+ * service's info, which only some readers copy. A lookup finds an index
+ * entry inside the version it belongs to, so from the index slot on it
+ * reads one block, forward.
  */
 struct svc_ver {
 	struct cip__epoch_node node;

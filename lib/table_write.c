@@ -424,16 +424,17 @@ static size_t count_entries(const struct svc_w *w)
 	return n;
 }
 
-/* One allocation holding the version, its arrays, its index entries and
- * its info, in that order (see table_priv.h). */
+/* One allocation holding the version, its index entries, the arrays a
+ * lookup reads and its info, in that order (see table_priv.h): a lookup
+ * walks it forward from the entry it found. */
 static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *b)
 {
-	size_t o_ports = align8(sizeof(struct svc_ver));
+	size_t o_entries = align8(sizeof(struct svc_ver));
+	size_t o_ports = o_entries + align8(count_entries(w) * sizeof(struct ix_entry));
 	size_t o_first = o_ports + align8(w->nports * sizeof(cip_service_port_info));
 	size_t o_refs = o_first + align8((w->nports + 1) * sizeof(uint32_t));
 	size_t o_addrs = o_refs + align8(b->nrefs * sizeof(struct ep_ref));
-	size_t o_entries = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
-	size_t o_info = o_entries + align8(count_entries(w) * sizeof(struct ix_entry));
+	size_t o_info = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
 	char *mem = calloc(1, o_info + sizeof(cip_service_info));
 	struct svc_ver *v = (struct svc_ver *)(void *)mem;
 
