@@ -4,7 +4,7 @@
  * (schema 1.1.0, kubernetes/dns docs/specification.md), as a pod sees them:
  *
  * - cip__dns_normalize() checks a name and gives its canonical text;
- * - cip__dns_candidate() lists the names a pod's stub resolver actually
+ * - cip__dns_candidate() lists the names a pod's C library resolver actually
  *   queries for a name it is asked for (search list and ndots);
  * - cip__dns_classify() tells which record of the schema a name asks for
  *   and where its parts (service, namespace, port...) are.
@@ -65,7 +65,7 @@
 int cip__dns_normalize(const char *name, size_t len, char *out, size_t cap, size_t *out_len,
 		       int *absolute);
 
-/* The stub resolvers whose search rules cip__dns_candidate() follows. */
+/* The C library resolvers whose search rules cip__dns_candidate() follows. */
 enum cip__dns_resolver {
 	CIP__DNS_GLIBC = 0, /* glibc res_search() */
 	CIP__DNS_MUSL = 1,  /* musl (Alpine) name_from_dns_search() */
