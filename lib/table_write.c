@@ -602,7 +602,6 @@ struct grants {
 	cip_addr ips[2];
 	size_t nips;
 	uint16_t node_ports[CIP_TABLE_MAX_PORTS];
-	uint8_t protocols[CIP_TABLE_MAX_PORTS];
 	size_t nnode_ports;
 };
 
@@ -706,6 +705,19 @@ static uint16_t previous_node_port(const struct svc_w *old, const struct w_port 
 	return 0;
 }
 
+/* Whether the service already holds node port @p np: @p old's ports, or
+ * the ports of @p w before @p i (this operation). */
+static int holds_node_port(const struct svc_w *old, const struct svc_w *w, size_t i, uint16_t np)
+{
+	for (size_t k = 0; old && wants_node_ports(old) && k < old->nports; k++)
+		if (old->ports[k].node_port == np)
+			return 1;
+	for (size_t k = 0; k < i; k++)
+		if (w->ports[k].node_port == np)
+			return 1;
+	return 0;
+}
+
 /* Node ports: requested ones specifically, kept ones as they were, the
  * rest from the table's cip_ports. */
 static int assign_node_ports(cip_table *t, struct svc_w *w, const struct svc_w *old, uint64_t now,
@@ -717,12 +729,14 @@ static int assign_node_ports(cip_table *t, struct svc_w *w, const struct svc_w *
 		uint32_t got = 0;
 		int rc = 0;
 
-		if (p->node_port && p->node_port == kept)
-			continue;
 		if (!p->node_port && kept) {
 			p->node_port = kept;
 			continue;
 		}
+		/* One number may serve a TCP and a UDP port of the service: it is
+		 * allocated once, as Kubernetes does. */
+		if (p->node_port && holds_node_port(old, w, i, p->node_port))
+			continue;
 		if (!t->node_ports && !p->node_port)
 			rc = CIP_EUNSUPPORTED;
 		else if (!t->node_ports)
@@ -736,7 +750,6 @@ static int assign_node_ports(cip_table *t, struct svc_w *w, const struct svc_w *
 					       "spec.ports[%zu].nodePort: %s", i, cip_strerror(rc));
 		if (!p->node_port)
 			p->node_port = (uint16_t)got;
-		g->protocols[g->nnode_ports] = p->protocol;
 		g->node_ports[g->nnode_ports++] = p->node_port;
 	}
 	return 0;

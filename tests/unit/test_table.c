@@ -690,6 +690,26 @@ static void test_node_ports(void **state)
 							    NULL, 0, &n),
 				 CIP_ENOTFOUND);
 	}
+	/* One number for TCP and UDP is allocated once, released once. */
+	{
+		cip_service_port both[2] = { { "tcp", CIP_PROTO_TCP, 53, 0, NULL, 30553 },
+					     { "udp", CIP_PROTO_UDP, 53, 0, NULL, 30553 } };
+		cip_service_spec d = svc("default", "dns");
+
+		d.type = CIP_SERVICE_NODE_PORT;
+		d.ports = both;
+		d.nports = 2;
+		assert_int_equal(create(&f, &d), 0);
+		assert_int_equal(ports_used(&f), 4);
+		assert_int_equal(cip_table_lookup_node_port(f.t, 30553, CIP_PROTO_UDP, NULL, pi,
+							    NULL, 0, &n),
+				 0);
+		assert_string_equal(pi[0].name, "udp");
+		assert_int_equal(cip_table_service_update(f.t, &d, 0, NULL), 0);
+		assert_int_equal(ports_used(&f), 4);
+		assert_int_equal(cip_table_service_delete(f.t, "default", "dns", 0), 0);
+		assert_int_equal(ports_used(&f), 3);
+	}
 	/* Back to ClusterIP: every node port goes. */
 	s.type = CIP_SERVICE_CLUSTER_IP;
 	s.ports = http;
