@@ -1094,41 +1094,221 @@ static void test_foreach_and_generation(void **state)
 	fx_free(&f);
 }
 
+/* Pod rules, one row per invalid field; every row changes nothing. */
+enum pod_mutation {
+	P_NS,
+	P_NAME,
+	P_NAME_LONG,
+	P_THREE_IPS,
+	P_SAME_FAMILY,
+	P_BAD_IP,
+	P_LABEL_KEY,
+	P_LABEL_VALUE,
+	P_LABEL_DUP,
+	P_NODE,
+	P_ZONE,
+	P_HOSTNAME,
+	P_PORT_NAME,
+	P_PORT_NAME_DUP,
+	P_PORT_ZERO,
+	P_PORT_PROTOCOL,
+	P_CONDITIONS,
+};
+
+static const struct {
+	enum pod_mutation m;
+	int field;
+	size_t index;
+} pod_rows[] = {
+	{ P_NS, CIP_FIELD_NAMESPACE, 0 },
+	{ P_NAME, CIP_FIELD_NAME, 0 },
+	{ P_NAME_LONG, CIP_FIELD_NAME, 0 },
+	{ P_THREE_IPS, CIP_FIELD_POD_IPS, 0 },
+	{ P_SAME_FAMILY, CIP_FIELD_POD_IPS, 1 },
+	{ P_BAD_IP, CIP_FIELD_POD_IPS, 0 },
+	{ P_LABEL_KEY, CIP_FIELD_LABELS, 0 },
+	{ P_LABEL_VALUE, CIP_FIELD_LABELS, 0 },
+	{ P_LABEL_DUP, CIP_FIELD_LABELS, 1 },
+	{ P_NODE, CIP_FIELD_NODE_NAME, 0 },
+	{ P_ZONE, CIP_FIELD_ZONE, 0 },
+	{ P_HOSTNAME, CIP_FIELD_HOSTNAME, 0 },
+	{ P_PORT_NAME, CIP_FIELD_PORT_NAME, 0 },
+	{ P_PORT_NAME_DUP, CIP_FIELD_PORT_NAME, 1 },
+	{ P_PORT_ZERO, CIP_FIELD_PORT, 0 },
+	{ P_PORT_PROTOCOL, CIP_FIELD_PORT_PROTOCOL, 0 },
+	{ P_CONDITIONS, CIP_FIELD_CONDITIONS, 0 },
+};
+
+struct pod_buf {
+	char name[300];
+	cip_addr ips[3];
+	cip_label labels[2];
+	cip_named_port ports[2];
+};
+
+static void pod_mutate(cip_pod_spec *p, enum pod_mutation m, struct pod_buf *b)
+{
+	b->ips[0] = ip("10.244.0.1");
+	b->ips[1] = ip("fd00::1");
+	b->ips[2] = ip("10.244.0.2");
+	b->labels[0] = app_my_app[0];
+	b->labels[1] = app_my_app[0];
+	b->ports[0] = (cip_named_port){ "web", CIP_PROTO_TCP, 8080 };
+	b->ports[1] = b->ports[0];
+	p->ips = b->ips;
+	p->nips = 2;
+	p->labels = b->labels;
+	p->nlabels = 1;
+	p->ports = b->ports;
+	p->nports = 1;
+	switch (m) {
+	case P_NS:
+		p->ns = "Default";
+		break;
+	case P_NAME:
+		p->name = "-pod";
+		break;
+	case P_NAME_LONG:
+		memset(b->name, 'a', 254);
+		b->name[254] = '\0';
+		p->name = b->name;
+		break;
+	case P_THREE_IPS:
+		p->nips = 3;
+		break;
+	case P_SAME_FAMILY:
+		b->ips[1] = b->ips[2];
+		break;
+	case P_BAD_IP:
+		b->ips[0].reserved[0] = 1;
+		break;
+	case P_LABEL_KEY:
+		b->labels[0].key = "a/b/c";
+		break;
+	case P_LABEL_VALUE:
+		b->labels[0].value = "-x";
+		break;
+	case P_LABEL_DUP:
+		p->nlabels = 2;
+		break;
+	case P_NODE:
+		p->node_name = "Node_1";
+		break;
+	case P_ZONE:
+		p->zone = "zone 1";
+		break;
+	case P_HOSTNAME:
+		p->hostname = "db.0";
+		break;
+	case P_PORT_NAME:
+		b->ports[0].name = "a-very-long-port-name";
+		break;
+	case P_PORT_NAME_DUP:
+		p->nports = 2;
+		break;
+	case P_PORT_ZERO:
+		b->ports[0].port = 0;
+		break;
+	case P_PORT_PROTOCOL:
+		b->ports[0].protocol = 9;
+		break;
+	case P_CONDITIONS:
+		p->conditions = 8;
+		break;
+	}
+}
+
 static void test_pod_validation(void **state)
 {
 	(void)state;
 	struct fx f = fx_new(0);
-	cip_pod_spec p;
-	cip_addr ips[2] = { ip("10.244.0.1"), ip("10.244.0.2") };
-	cip_label bad = { "app", "a b" };
-	cip_spec_error e = err_new();
+	size_t failures = 0;
+	cip_service_spec s = svc("default", "web");
+	cip_service_info before, after;
 
-	cip_pod_spec_init(&p, sizeof(p));
-	p.ns = "default";
-	p.name = "Pod";
-	assert_int_equal(cip_table_pod_apply(f.t, &p, &e), CIP_ESPEC);
-	assert_int_equal(e.field, CIP_FIELD_NAME);
-	p.name = "pod.a-1";
-	p.ips = ips;
-	p.nips = 2;
-	assert_int_equal(cip_table_pod_apply(f.t, &p, &e), CIP_ESPEC);
-	assert_int_equal(e.field, CIP_FIELD_POD_IPS);
-	p.nips = 1;
-	p.labels = &bad;
-	p.nlabels = 1;
-	assert_int_equal(cip_table_pod_apply(f.t, &p, &e), CIP_ESPEC);
-	assert_int_equal(e.field, CIP_FIELD_LABELS);
-	p.nlabels = 0;
-	p.conditions = 8;
-	assert_int_equal(cip_table_pod_apply(f.t, &p, &e), CIP_ESPEC);
-	assert_int_equal(e.field, CIP_FIELD_CONDITIONS);
-	p.conditions = 0;
-	p.hostname = "a.b";
-	assert_int_equal(cip_table_pod_apply(f.t, &p, &e), CIP_ESPEC);
-	assert_int_equal(e.field, CIP_FIELD_HOSTNAME);
-	p.hostname = "db-0";
-	assert_int_equal(cip_table_pod_apply(f.t, &p, &e), 0);
-	assert_int_equal(cip_table_pod_delete(f.t, "default", "pod.a-1"), 0);
+	assert_int_equal(create(&f, &s), 0);
+	assert_int_equal(pod(&f, "keep", "10.244.9.9", app_my_app, 1, CIP_EP_READY), 0);
+	before = get(&f, "default", "web");
+	for (size_t i = 0; i < ARRAY_LEN(pod_rows); i++) {
+		cip_pod_spec p;
+		struct pod_buf b;
+		cip_spec_error e = err_new();
+		int rc;
+
+		cip_pod_spec_init(&p, sizeof(p));
+		p.ns = "default";
+		p.name = "keep";
+		pod_mutate(&p, pod_rows[i].m, &b);
+		rc = cip_table_pod_apply(f.t, &p, &e);
+		CHECK(failures, rc == CIP_ESPEC, "row %zu: rc %d (%s)\n", i, rc, e.message);
+		CHECK(failures, e.field == pod_rows[i].field && e.index == pod_rows[i].index,
+		      "row %zu: field %d index %zu, want %d %zu (%s)\n", i, e.field, e.index,
+		      pod_rows[i].field, pod_rows[i].index, e.message);
+	}
+	after = get(&f, "default", "web");
+	CHECK(failures, after.generation == before.generation && after.nendpoints == 1,
+	      "an invalid pod changed the service\n");
+	CHECK_DONE(failures);
+	fx_free(&f);
+}
+
+static void test_endpoint_validation(void **state)
+{
+	(void)state;
+	struct fx f = fx_new(0);
+	cip_service_spec s = svc("default", "manual");
+	cip_endpoint_spec eps[3];
+	cip_named_port ports[2] = { { "http", CIP_PROTO_TCP, 80 }, { "http", CIP_PROTO_TCP, 81 } };
+	cip_spec_error e = err_new();
+	size_t failures = 0;
+	struct {
+		int field;
+		size_t index;
+	} want[6] = { { CIP_FIELD_ENDPOINT_ADDRESS, 1 },
+		      { CIP_FIELD_ENDPOINT_ADDRESS, 2 },
+		      { CIP_FIELD_ZONE, 0 },
+		      { CIP_FIELD_NODE_NAME, 1 },
+		      { CIP_FIELD_CONDITIONS, 2 },
+		      { CIP_FIELD_PORT_NAME, 1 } };
+
+	s.selector = NULL;
+	s.nselector = 0;
+	assert_int_equal(create(&f, &s), 0);
+	for (int row = 0; row < 6; row++) {
+		int rc;
+
+		memset(eps, 0, sizeof(eps));
+		eps[0].addr = ip("192.168.0.1");
+		eps[1].addr = ip("192.168.0.2");
+		eps[2].addr = ip("192.168.0.3");
+		switch (row) {
+		case 0:
+			eps[1].addr.family = 9;
+			break;
+		case 1:
+			eps[2].addr = eps[0].addr;
+			break;
+		case 2:
+			eps[0].hint_zone = "bad zone";
+			break;
+		case 3:
+			eps[1].hint_node = "Node";
+			break;
+		case 4:
+			eps[2].conditions = 16;
+			break;
+		default:
+			break;
+		}
+		rc = cip_table_endpoints_set(f.t, "default", "manual", eps, 3, ports,
+					     row == 5 ? 2 : 1, &e);
+		CHECK(failures,
+		      rc == CIP_ESPEC && e.field == want[row].field && e.index == want[row].index,
+		      "row %d: rc %d field %d index %zu (%s)\n", row, rc, e.field, e.index,
+		      e.message);
+	}
+	CHECK(failures, get(&f, "default", "manual").nendpoints == 0, "endpoints changed\n");
+	CHECK_DONE(failures);
 	fx_free(&f);
 }
 
@@ -1149,6 +1329,7 @@ int main(void)
 		cmocka_unit_test(test_headless_and_external),
 		cmocka_unit_test(test_foreach_and_generation),
 		cmocka_unit_test(test_pod_validation),
+		cmocka_unit_test(test_endpoint_validation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
