@@ -229,12 +229,22 @@ static int set_domain(cip_table *t, const char *domain)
 	return cip__valid_dns1123_subdomain(t->domain, len, &offset) ? CIP_EINVAL : 0;
 }
 
+/* Every map of the table, for init and teardown. */
+static size_t table_maps(cip_table *t, struct cip__rmap *maps[7])
+{
+	struct cip__rmap *all[] = { &t->by_name,    &t->by_vip, &t->by_node_port, &t->names,
+				    &t->namespaces, &t->pods,	&t->terms };
+
+	memcpy(maps, all, sizeof(all));
+	return sizeof(all) / sizeof(all[0]);
+}
+
 static int maps_init(cip_table *t)
 {
-	struct cip__rmap *maps[] = { &t->by_name, &t->by_vip,	  &t->by_node_port,
-				     &t->names,	  &t->namespaces, &t->pods };
+	struct cip__rmap *maps[7];
+	size_t n = table_maps(t, maps);
 
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+	for (size_t i = 0; i < n; i++)
 		if (cip__rmap_init(maps[i], &t->epoch) != 0)
 			return CIP_ENOMEM;
 	return 0;
@@ -242,10 +252,10 @@ static int maps_init(cip_table *t)
 
 static void maps_destroy(cip_table *t)
 {
-	struct cip__rmap *maps[] = { &t->by_name, &t->by_vip,	  &t->by_node_port,
-				     &t->names,	  &t->namespaces, &t->pods };
+	struct cip__rmap *maps[7];
+	size_t n = table_maps(t, maps);
 
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+	for (size_t i = 0; i < n; i++)
 		cip__rmap_destroy(maps[i]);
 }
 
@@ -310,6 +320,13 @@ static int free_pod(void *value, void *ctx)
 	return 0;
 }
 
+static int free_term(void *value, void *ctx)
+{
+	(void)ctx;
+	cip__table_term_destroy(value);
+	return 0;
+}
+
 void cip_table_free(cip_table *t)
 {
 	struct tbl_names *a;
@@ -320,6 +337,7 @@ void cip_table_free(cip_table *t)
 	cip__epoch_destroy(&t->epoch);
 	cip__rmap_foreach(&t->by_name, free_service, NULL);
 	cip__rmap_foreach(&t->pods, free_pod, NULL);
+	cip__rmap_foreach(&t->terms, free_term, NULL);
 	cip__rmap_foreach(&t->namespaces, free_plain, NULL);
 	cip__rmap_foreach(&t->names, free_plain, NULL);
 	a = atomic_load_explicit(&t->byid, memory_order_relaxed);

@@ -141,7 +141,6 @@ struct svc_w {
 	char external_name[CIP_SUBDOMAIN_CAP];
 	cip_addr ips[2];
 	size_t nips;
-	int ips_owned[2]; /* allocated from the pool by the table */
 	struct w_port *ports;
 	size_t nports;
 	struct w_label *selector;
@@ -153,6 +152,21 @@ struct svc_w {
 	uint64_t generation;
 	struct svc_w *prev, *next; /* the namespace's services */
 	struct ns_w *ns;
+	struct term_w *term;		     /* its selector's first term, if any */
+	struct svc_w *term_prev, *term_next; /* the term's services */
+	uint64_t stamp;			     /* visited by the current refresh */
+};
+
+/* The services of a namespace whose selector's first term is key=value:
+ * the only ones that a pod carrying that label can match (all of a
+ * selector's terms must match), so a pod change looks at the services of
+ * its labels' terms instead of every service of the namespace. */
+struct term_w {
+	uint64_t hash;
+	struct ns_w *ns;
+	char *key;
+	char *value;
+	struct svc_w *services;
 };
 
 struct pod_w {
@@ -190,6 +204,8 @@ struct cip_table {
 	_Atomic uint32_t nnames;     /* ids 1..nnames are valid */
 	struct cip__rmap namespaces; /* ns_w by name (writer) */
 	struct cip__rmap pods;	     /* pod_w by ns/name (writer) */
+	struct cip__rmap terms;	     /* term_w by namespace and key=value (writer) */
+	uint64_t stamp;		     /* the last refresh's visit stamp (writer) */
 	_Atomic uint64_t generation;
 	char domain[CIP_SUBDOMAIN_CAP];
 	cip_pool *pool;
@@ -214,6 +230,7 @@ int cip__table_intern(cip_table *t, const char *text, uint32_t *id);
  * teardown: no reader, no allocator release). */
 void cip__table_service_destroy(struct svc_slot *slot);
 void cip__table_pod_destroy(struct pod_w *pod);
+void cip__table_term_destroy(struct term_w *term);
 uint64_t cip__table_vip_hash(const cip_addr *vip, uint16_t port, int protocol);
 
 /* Spec validation (table_spec.c): 0, or CIP_ESPEC / CIP_EINVAL with @p err

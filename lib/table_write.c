@@ -146,6 +146,102 @@ static struct ns_w *ns_get(cip_table *t, const char *ns)
 }
 
 /* ------------------------------------------------------------------ */
+/* Selector terms                                                     */
+/* ------------------------------------------------------------------ */
+
+struct term_key {
+	const struct ns_w *ns;
+	const char *key;
+	const char *value;
+};
+
+static uint64_t term_hash(const struct ns_w *ns, const char *key, const char *value)
+{
+	uint64_t h = cip__rmap_hash_bytes(ns->hash, key, strlen(key) + 1);
+
+	return cip__rmap_mix(cip__rmap_hash_bytes(h, value, strlen(value)));
+}
+
+static int term_has_key(const void *value, const void *key)
+{
+	const struct term_w *t = value;
+	const struct term_key *k = key;
+
+	return t->ns == k->ns && strcmp(t->key, k->key) == 0 && strcmp(t->value, k->value) == 0;
+}
+
+static struct term_w *term_find(cip_table *t, const struct ns_w *ns, const char *key,
+				const char *value)
+{
+	struct term_key k = { ns, key, value };
+
+	return cip__rmap_find(&t->terms, term_hash(ns, key, value), &k, term_has_key);
+}
+
+void cip__table_term_destroy(struct term_w *term)
+{
+	if (!term)
+		return;
+	free(term->key);
+	free(term->value);
+	free(term);
+}
+
+/* The term of @p w's selector's first term, made if needed; NULL for a
+ * service without a selector, or when out of memory (*rc set). Called
+ * before a write commits, so that linking later cannot fail. */
+static struct term_w *term_get(cip_table *t, const struct svc_w *w, int *rc)
+{
+	struct term_w *term;
+
+	*rc = 0;
+	if (!w->nselector)
+		return NULL;
+	term = term_find(t, w->ns, w->selector[0].key, w->selector[0].value);
+	if (term)
+		return term;
+	term = calloc(1, sizeof(*term));
+	if (term) {
+		term->ns = w->ns;
+		term->hash = term_hash(w->ns, w->selector[0].key, w->selector[0].value);
+		term->key = dup_text(w->selector[0].key);
+		term->value = dup_text(w->selector[0].value);
+	}
+	if (!term || !term->key || !term->value ||
+	    cip__rmap_insert(&t->terms, term->hash, term) != 0) {
+		cip__table_term_destroy(term);
+		*rc = CIP_ENOMEM;
+		return NULL;
+	}
+	return term;
+}
+
+static void term_link(struct svc_w *w, struct term_w *term)
+{
+	w->term = term;
+	if (!term)
+		return;
+	w->term_prev = NULL;
+	w->term_next = term->services;
+	if (term->services)
+		term->services->term_prev = w;
+	term->services = w;
+}
+
+static void term_unlink(struct svc_w *w)
+{
+	if (!w->term)
+		return;
+	if (w->term_prev)
+		w->term_prev->term_next = w->term_next;
+	else
+		w->term->services = w->term_next;
+	if (w->term_next)
+		w->term_next->term_prev = w->term_prev;
+	w->term = NULL;
+}
+
+/* ------------------------------------------------------------------ */
 /* Selectors and endpoints                                            */
 /* ------------------------------------------------------------------ */
 
@@ -914,6 +1010,7 @@ static int create_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 {
 	struct grants g = { .nips = 0 };
 	struct svc_ver *v = NULL;
+	struct term_w *term;
 	struct svc_slot *slot;
 	struct svc_w *w;
 	struct ns_w *ns;
@@ -936,7 +1033,9 @@ static int create_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 	slot->w = w;
 	w->slot = slot;
 	w->ns = ns;
-	rc = assign_ips(t, w, s, now, &g, err);
+	term = term_get(t, w, &rc);
+	if (rc == 0)
+		rc = assign_ips(t, w, s, now, &g, err);
 	if (rc == 0)
 		rc = assign_node_ports(t, w, NULL, now, &g, err);
 	if (rc == 0)
@@ -945,12 +1044,15 @@ static int create_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 		grants_undo(t, &g);
 		svc_w_free(w);
 		free(slot);
-		return rc;
+		return rc == CIP_ENOMEM
+			       ? cip__table_fail(err, rc, CIP_FIELD_NONE, 0, 0, "out of memory")
+			       : rc;
 	}
 	atomic_store_explicit(&slot->cur, v, memory_order_release);
 	cip__rmap_insert(&t->by_name, slot->hash, slot); /* room reserved */
 	entries_swap(t, NULL, v);
 	ns_link(ns, w);
+	term_link(w, term);
 	generation_commit(t, w->generation);
 	return 0;
 }
@@ -1059,6 +1161,7 @@ static int update_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 	struct svc_slot *slot = cip__table_slot(t, s->ns, s->name);
 	struct grants g = { .nips = 0 };
 	struct svc_ver *v = NULL;
+	struct term_w *term = NULL;
 	struct svc_w *w, *old;
 	int rc;
 
@@ -1079,16 +1182,22 @@ static int update_locked(cip_table *t, const cip_service_spec *s, uint64_t now, 
 	if (rc == 0)
 		rc = assign_node_ports(t, w, old, now, &g, err);
 	if (rc == 0)
+		term = term_get(t, w, &rc);
+	if (rc == 0)
 		rc = prepare(t, w, &v, err);
 	if (rc) {
 		if (!w->nselector)
 			move_endpoints(old, w);
 		grants_undo(t, &g);
 		svc_w_free(w);
-		return rc;
+		return rc == CIP_ENOMEM
+			       ? cip__table_fail(err, rc, CIP_FIELD_NONE, 0, 0, "out of memory")
+			       : rc;
 	}
 	publish(t, w, v);
 	ns_replace(old, w);
+	term_unlink(old);
+	term_link(w, term);
 	slot->w = w;
 	release_dropped(t, old, w, now);
 	svc_w_free(old);
@@ -1125,6 +1234,7 @@ int cip_table_service_delete(cip_table *t, const char *ns, const char *name, uin
 	entries_remove(t, atomic_load_explicit(&slot->cur, memory_order_relaxed));
 	release_dropped(t, w, NULL, now);
 	ns_unlink(w);
+	term_unlink(w);
 	cip__epoch_retire(&t->epoch, &atomic_load_explicit(&slot->cur, memory_order_relaxed)->node,
 			  retire_plain);
 	cip__epoch_retire(&t->epoch, &slot->node, retire_plain);
@@ -1166,40 +1276,84 @@ static int affected(const struct svc_w *w, const struct pod_w *a, const struct p
 	return (a && pod_matches(a, w)) || (b && pod_matches(b, w));
 }
 
+/* Calls @p fn on every service that pod @p a or @p b may match, once each:
+ * those of the terms of their labels. */
+static void each_candidate(cip_table *t, struct ns_w *ns, const struct pod_w *a,
+			   const struct pod_w *b, void (*fn)(struct svc_w *w, void *ctx), void *ctx)
+{
+	const struct pod_w *pods[2] = { a, b };
+	uint64_t stamp = ++t->stamp;
+
+	for (int p = 0; p < 2; p++) {
+		for (size_t i = 0; pods[p] && i < pods[p]->nlabels; i++) {
+			struct term_w *term =
+				term_find(t, ns, pods[p]->labels[i].key, pods[p]->labels[i].value);
+
+			for (struct svc_w *w = term ? term->services : NULL; w; w = w->term_next) {
+				if (w->stamp == stamp)
+					continue;
+				w->stamp = stamp;
+				fn(w, ctx);
+			}
+		}
+	}
+}
+
+struct refresh_pass {
+	cip_table *t;
+	const struct pod_w *a, *b;
+	struct refresh *r;
+	size_t count;
+	uint64_t g;
+	int rc;
+};
+
+static void count_affected(struct svc_w *w, void *ctx)
+{
+	struct refresh_pass *p = ctx;
+
+	p->count += (size_t)affected(w, p->a, p->b);
+}
+
+static void build_affected(struct svc_w *w, void *ctx)
+{
+	struct refresh_pass *p = ctx;
+	struct refresh *r = p->r;
+	uint64_t saved = w->generation;
+
+	if (p->rc || !affected(w, p->a, p->b))
+		return;
+	w->generation = ++p->g;
+	r->ver[r->n] = version_build(p->t, w);
+	w->generation = saved;
+	/* Same keys as the version it replaces: room only as a precaution,
+	 * entries_swap() switches them in place. */
+	if (!r->ver[r->n] || entries_reserve(p->t, r->ver[r->n]) != 0) {
+		free(r->ver[r->n]);
+		p->rc = CIP_ENOMEM;
+		return;
+	}
+	r->svc[r->n++] = w;
+}
+
+/* New versions of the services that pod @p a (before) or @p b (after)
+ * matches, all built before any is published (all or nothing). */
 static int refresh_build(cip_table *t, struct ns_w *ns, const struct pod_w *a,
 			 const struct pod_w *b, struct refresh *r)
 {
-	uint64_t g = generation_peek(t);
-	size_t n = 0;
+	struct refresh_pass p = { t, a, b, r, 0, generation_peek(t), 0 };
 
 	memset(r, 0, sizeof(*r));
-	/* Sized by the services the change touches, not by the namespace. */
-	for (struct svc_w *w = ns->services; w; w = w->next)
-		n += (size_t)affected(w, a, b);
-	if (n == 0)
+	each_candidate(t, ns, a, b, count_affected, &p);
+	if (p.count == 0)
 		return 0;
-	r->svc = calloc(n, sizeof(*r->svc));
-	r->ver = calloc(n, sizeof(*r->ver));
-	if (!r->svc || !r->ver) {
+	r->svc = calloc(p.count, sizeof(*r->svc));
+	r->ver = calloc(p.count, sizeof(*r->ver));
+	if (r->svc && r->ver)
+		each_candidate(t, ns, a, b, build_affected, &p);
+	if (!r->svc || !r->ver || p.rc) {
 		refresh_abort(r);
 		return CIP_ENOMEM;
-	}
-	for (struct svc_w *w = ns->services; w; w = w->next) {
-		uint64_t saved = w->generation;
-
-		if (!affected(w, a, b))
-			continue;
-		w->generation = ++g;
-		r->ver[r->n] = version_build(t, w);
-		w->generation = saved;
-		/* Same keys as the version it replaces: room only as a
-		 * precaution, entries_swap() switches them in place. */
-		if (!r->ver[r->n] || entries_reserve(t, r->ver[r->n]) != 0) {
-			r->n += r->ver[r->n] != NULL;
-			refresh_abort(r);
-			return CIP_ENOMEM;
-		}
-		r->svc[r->n++] = w;
 	}
 	return 0;
 }
