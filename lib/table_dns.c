@@ -27,6 +27,7 @@ struct answer {
 	const cip_table *t;
 	int qtype;
 	const char *owner; /* the name being answered, canonical */
+	size_t owner_len;
 	cip_dns_record *out;
 	size_t cap, n;
 	cip_dns_record scratch; /* where records past cap are written, unread */
@@ -43,7 +44,7 @@ static cip_dns_record *add(struct answer *a, int type)
 	a->n++;
 	memset(r, 0, sizeof(*r));
 	r->type = (uint16_t)type;
-	snprintf(r->name, sizeof(r->name), "%s", a->owner);
+	memcpy(r->name, a->owner, a->owner_len + 1); /* a name: it fits */
 	return r;
 }
 
@@ -363,6 +364,7 @@ static int search(struct answer *a, const char *name, size_t len, int absolute,
 		if (rc)
 			return rc;
 		a->owner = cand;
+		a->owner_len = clen;
 		a->n = 0;
 		if (answer_name(a, cand, clen) == EXISTS) {
 			if (a->n)
@@ -374,9 +376,13 @@ static int search(struct answer *a, const char *name, size_t len, int absolute,
 	return nodata ? 0 : CIP_ENOTFOUND;
 }
 
+/* Records answered without a second search. */
+#define LOCAL_RECORDS 4
+
 int cip_table_dns_resolve(const cip_table *t, const char *name, size_t len, int qtype,
 			  const char *client_ns, cip_dns_record *out, size_t cap, size_t *n)
 {
+	cip_dns_record local[LOCAL_RECORDS];
 	char canon[CIP__DNS_NAME_CAP];
 	struct answer a;
 	size_t clen = 0, offset;
@@ -395,16 +401,23 @@ int cip_table_dns_resolve(const cip_table *t, const char *name, size_t len, int 
 	memset(&a, 0, sizeof(a));
 	a.t = t;
 	a.qtype = qtype;
+	/* Most answers are a record or two: they go to a local buffer and are
+	 * copied out if they fit. More than that are counted, then searched
+	 * for again into the caller's buffer if they fit: one read section,
+	 * so both passes see the same versions, and the caller's buffer is
+	 * written only on success. */
+	a.out = local;
+	a.cap = LOCAL_RECORDS;
 	token = cip__epoch_enter((struct cip__epoch *)&t->epoch);
-	/* Count first, then copy only if everything fits: one read section,
-	 * so both passes see the same versions. */
 	rc = search(&a, canon, clen, absolute, absolute ? NULL : client_ns);
 	if (rc == 0 && a.n > cap)
 		rc = CIP_EBUFSIZE;
-	if (rc == 0 && a.n) {
+	if (rc == 0 && a.n > LOCAL_RECORDS) {
 		a.out = out;
 		a.cap = cap;
 		rc = search(&a, canon, clen, absolute, absolute ? NULL : client_ns);
+	} else if (rc == 0 && a.n) {
+		memcpy(out, local, a.n * sizeof(*out));
 	}
 	cip__epoch_leave((struct cip__epoch *)&t->epoch, token);
 	*n = a.n;

@@ -290,12 +290,71 @@ static void test_dns_other_domain(void **state)
 	cip_table_free(t);
 }
 
+/* More records than the resolver keeps on its own stack: the second
+ * search fills the caller's buffer, or nothing is written. */
+static void test_dns_many_records(void **state)
+{
+	(void)state;
+	cip_table *t;
+	cip_service_spec s;
+	cip_label app = { "app", "many" };
+	cip_dns_record out[8];
+	size_t n = 0;
+	const char *q = "many.default.svc.cluster.local";
+
+	assert_int_equal(cip_table_new(&t, NULL), 0);
+	cip_service_spec_init(&s, sizeof(s));
+	s.ns = "default";
+	s.name = "many";
+	s.headless = 1;
+	s.selector = &app;
+	s.nselector = 1;
+	assert_int_equal(cip_table_service_create(t, &s, 0, NULL), 0);
+	for (int i = 0; i < 6; i++) {
+		char name[8], text[16];
+		cip_pod_spec p;
+		cip_addr a;
+
+		snprintf(name, sizeof(name), "m-%d", i);
+		snprintf(text, sizeof(text), "10.1.0.%d", 10 + i);
+		a = ip(text);
+		cip_pod_spec_init(&p, sizeof(p));
+		p.ns = "default";
+		p.name = name;
+		p.ips = &a;
+		p.nips = 1;
+		p.labels = &app;
+		p.nlabels = 1;
+		p.conditions = CIP_EP_READY;
+		assert_int_equal(cip_table_pod_apply(t, &p, NULL), 0);
+	}
+	ct_fill(out, sizeof(out));
+	assert_int_equal(cip_table_dns_resolve(t, q, strlen(q), CIP_DNS_A, NULL, out, 5, &n),
+			 CIP_EBUFSIZE);
+	assert_int_equal(n, 6);
+	assert_true(ct_untouched(out, sizeof(out)));
+	assert_int_equal(cip_table_dns_resolve(t, q, strlen(q), CIP_DNS_A, NULL, out, 8, &n), 0);
+	assert_int_equal(n, 6);
+	for (int i = 0; i < 6; i++) {
+		char text[16];
+		cip_addr want;
+
+		snprintf(text, sizeof(text), "10.1.0.%d", 10 + i);
+		want = ip(text);
+		assert_memory_equal(&out[i].addr, &want, sizeof(want));
+		assert_string_equal(out[i].name, q);
+	}
+	assert_true(ct_untouched(&out[6], 2 * sizeof(out[0])));
+	cip_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dns_table),
 		cmocka_unit_test(test_dns_buffers_and_arguments),
 		cmocka_unit_test(test_dns_other_domain),
+		cmocka_unit_test(test_dns_many_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
