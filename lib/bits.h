@@ -251,4 +251,12 @@ static inline void copy_small(uint8_t *dst, const uint8_t *src, size_t n)
 	}
 }
 
+/* A hint to start loading the line of @p p; nothing on compilers without
+ * the builtin. */
+#if defined(__GNUC__) || defined(__clang__)
+#define cip__prefetch(p) __builtin_prefetch(p)
+#else
+#define cip__prefetch(p) ((void)(p))
+#endif
+
 #endif /* CIP_BITS_H */

@@ -362,8 +362,14 @@ static struct cip__epoch *domain(const cip_table *t)
 static int copy_port(const struct svc_ver *v, size_t i, cip_service_info *svc,
 		     cip_service_port_info *port_info, cip_endpoint *eps, size_t cap, size_t *n)
 {
-	uint32_t first = v->first[i], count = v->first[i + 1] - first;
+	uint32_t first, count;
 
+	/* The arrays are near each other but the loads depend on each other
+	 * (first -> refs -> addrs): start them all at once. */
+	cip__prefetch(&v->ports[i]);
+	cip__prefetch(v->addrs);
+	first = v->first[i];
+	count = v->first[i + 1] - first;
 	if (svc)
 		*svc = *v->info;
 	if (port_info)

@@ -65,7 +65,7 @@ struct ep_ref {
 
 /*
  * A version, one allocation laid out for lookups: this header, the index
- * entries, the arrays a lookup reads (ports, first, refs, addrs), then the
+ * entries, the arrays a lookup reads (first, refs, addrs, ports), then the
  * service's info, which only some readers copy. A lookup finds an index
  * entry inside the version it belongs to, so from the index slot on it
  * reads one block, forward.

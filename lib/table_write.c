@@ -521,16 +521,17 @@ static size_t count_entries(const struct svc_w *w)
 }
 
 /* One allocation holding the version, its index entries, the arrays a
- * lookup reads and its info, in that order (see table_priv.h): a lookup
- * walks it forward from the entry it found. */
+ * lookup reads (endpoints before the wide port records) and its info, in
+ * that order (see table_priv.h): a lookup walks it forward from the entry
+ * it found. */
 static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *b)
 {
 	size_t o_entries = align8(sizeof(struct svc_ver));
-	size_t o_ports = o_entries + align8(count_entries(w) * sizeof(struct ix_entry));
-	size_t o_first = o_ports + align8(w->nports * sizeof(cip_service_port_info));
+	size_t o_first = o_entries + align8(count_entries(w) * sizeof(struct ix_entry));
 	size_t o_refs = o_first + align8((w->nports + 1) * sizeof(uint32_t));
 	size_t o_addrs = o_refs + align8(b->nrefs * sizeof(struct ep_ref));
-	size_t o_info = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
+	size_t o_ports = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
+	size_t o_info = o_ports + align8(w->nports * sizeof(cip_service_port_info));
 	char *mem = calloc(1, o_info + sizeof(cip_service_info));
 	struct svc_ver *v = (struct svc_ver *)(void *)mem;
 
