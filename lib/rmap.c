@@ -107,6 +107,27 @@ void *cip__rmap_find(const struct cip__rmap *m, uint64_t hash, const void *key, 
 	}
 }
 
+int cip__rmap_find_each(const struct cip__rmap *m, uint64_t hash, const void *key,
+			cip__rmap_eq_fn eq, int (*fn)(void *value, void *ctx), void *ctx)
+{
+	struct cip__rmap_array *a = atomic_load(&m->array);
+
+	for (size_t i = hash & a->mask;; i = (i + 1) & a->mask) {
+		void *v = atomic_load(&a->slots[i].value);
+		int rc;
+
+		if (!v)
+			return 0;
+		if (v == TOMBSTONE ||
+		    atomic_load_explicit(&a->slots[i].hash, memory_order_relaxed) != hash ||
+		    !eq(v, key))
+			continue;
+		rc = fn(v, ctx);
+		if (rc)
+			return rc;
+	}
+}
+
 /* Puts @p value in the first free slot of its chain in @p a (writer). */
 static int place(struct cip__rmap_array *a, uint64_t hash, void *value)
 {

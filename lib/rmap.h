@@ -62,8 +62,13 @@ void cip__rmap_destroy(struct cip__rmap *m);
  * read section of the map's epoch domain (or as the writer). */
 void *cip__rmap_find(const struct cip__rmap *m, uint64_t hash, const void *key, cip__rmap_eq_fn eq);
 
-/* Adds @p value under @p hash (the caller has checked that no value with
- * its key is present). Writer only. @return 0; CIP_ENOMEM (nothing
+/* Calls @p fn on every value with @p key (a map may hold several under one
+ * key), until it returns non-zero, which is returned. Lock-free like find. */
+int cip__rmap_find_each(const struct cip__rmap *m, uint64_t hash, const void *key,
+			cip__rmap_eq_fn eq, int (*fn)(void *value, void *ctx), void *ctx);
+
+/* Adds @p value under @p hash (find returns the first value with a key;
+ * find_each sees every one). Writer only. @return 0; CIP_ENOMEM (nothing
  * changed). */
 int cip__rmap_insert(struct cip__rmap *m, uint64_t hash, void *value);
 

@@ -43,6 +43,11 @@ uint64_t cip__table_vip_hash(const cip_addr *vip, uint16_t port, int protocol)
 	return cip__rmap_mix(h * UINT64_C(0xff51afd7ed558ccd) ^ rest);
 }
 
+uint64_t cip__table_addr_hash(const cip_addr *a)
+{
+	return cip__table_vip_hash(a, 0, 0);
+}
+
 struct name_key {
 	const char *ns;
 	const char *name;
@@ -60,7 +65,7 @@ int cip__table_entry_has_key(const void *value, const void *key)
 {
 	const struct ix_entry *e = value, *k = key;
 
-	return e->port == k->port && e->protocol == k->protocol &&
+	return e->port == k->port && e->protocol == k->protocol && e->kind == k->kind &&
 	       memcmp(&e->vip, &k->vip, sizeof(e->vip)) == 0;
 }
 
@@ -230,10 +235,12 @@ static int set_domain(cip_table *t, const char *domain)
 }
 
 /* Every map of the table, for init and teardown. */
-static size_t table_maps(cip_table *t, struct cip__rmap *maps[7])
+static size_t table_maps(cip_table *t, struct cip__rmap *maps[8])
 {
-	struct cip__rmap *all[] = { &t->by_name,    &t->by_vip, &t->by_node_port, &t->names,
-				    &t->namespaces, &t->pods,	&t->terms };
+	struct cip__rmap *all[] = { &t->by_name, &t->by_vip,	 &t->by_node_port, &t->by_addr,
+				    &t->names,	 &t->namespaces, &t->pods,	   &t->terms };
+
+	_Static_assert(sizeof(all) / sizeof(all[0]) == 8, "the callers' array size");
 
 	memcpy(maps, all, sizeof(all));
 	return sizeof(all) / sizeof(all[0]);
@@ -241,7 +248,7 @@ static size_t table_maps(cip_table *t, struct cip__rmap *maps[7])
 
 static int maps_init(cip_table *t)
 {
-	struct cip__rmap *maps[7];
+	struct cip__rmap *maps[8];
 	size_t n = table_maps(t, maps);
 
 	for (size_t i = 0; i < n; i++)
@@ -252,7 +259,7 @@ static int maps_init(cip_table *t)
 
 static void maps_destroy(cip_table *t)
 {
-	struct cip__rmap *maps[7];
+	struct cip__rmap *maps[8];
 	size_t n = table_maps(t, maps);
 
 	for (size_t i = 0; i < n; i++)
@@ -433,6 +440,7 @@ int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int proto
 	if (!t || !n || (cap && !eps))
 		return CIP_EINVAL;
 	memset(&key, 0, sizeof(key));
+	key.kind = IX_NODE_PORT;
 	key.port = node_port;
 	key.protocol = (uint8_t)protocol;
 	key.hash = cip__table_vip_hash(&key.vip, node_port, protocol);

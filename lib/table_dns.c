@@ -240,47 +240,44 @@ static enum outcome answer_srv(struct answer *a, const struct svc_ver *v, const 
 
 struct ptr_search {
 	struct answer *a;
-	const cip_addr *addr;
 	int found;
 };
 
+/* One address-index entry: a ClusterIP's service, or a served headless
+ * endpoint (the index holds only those). */
 static int ptr_visit(void *value, void *ctx)
 {
+	const struct ix_entry *e = value;
 	struct ptr_search *p = ctx;
-	const struct svc_ver *v = atomic_load(&((struct svc_slot *)value)->cur);
 	char target[CIP_SUBDOMAIN_CAP], label[CIP_NAME_CAP], host[CIP_SUBDOMAIN_CAP];
+	const char *name = target;
 
-	if (!fqdn(p->a->t, v->info, target, sizeof(target)))
+	if (!fqdn(p->a->t, e->ver->info, target, sizeof(target)))
 		return 0;
-	for (unsigned i = 0; i < v->info->ncluster_ips; i++) {
-		if (memcmp(&v->info->cluster_ips[i], p->addr, sizeof(*p->addr)) != 0)
-			continue;
-		p->found = 1;
-		if (wants(p->a, CIP_DNS_PTR))
-			snprintf(add(p->a, CIP_DNS_PTR)->target, CIP_SUBDOMAIN_CAP, "%s", target);
-	}
-	for (uint32_t k = 0; v->info->headless && k < v->info->nendpoints; k++) {
-		const struct ep_addr *e = &v->addrs[k];
-
-		if (memcmp(&e->addr, p->addr, sizeof(*p->addr)) != 0 || !served(v, e))
-			continue;
-		endpoint_label(p->a->t, e, label, sizeof(label));
+	if (e->port_index != UINT32_MAX) {
+		endpoint_label(p->a->t, &e->ver->addrs[e->port_index], label, sizeof(label));
 		if (!join(host, sizeof(host), label, target))
-			continue;
-		p->found = 1;
-		if (wants(p->a, CIP_DNS_PTR))
-			snprintf(add(p->a, CIP_DNS_PTR)->target, CIP_SUBDOMAIN_CAP, "%s", host);
+			return 0;
+		name = host;
 	}
+	p->found = 1;
+	if (wants(p->a, CIP_DNS_PTR))
+		snprintf(add(p->a, CIP_DNS_PTR)->target, CIP_SUBDOMAIN_CAP, "%s", name);
 	return 0;
 }
 
-/* PTR: every ClusterIP and served headless endpoint with the address. A
- * walk over the services: PTR questions are rare next to lookups. */
+/* PTR: every ClusterIP and served headless endpoint with the address,
+ * through the address index. */
 static enum outcome answer_ptr(struct answer *a, const cip_addr *addr)
 {
-	struct ptr_search p = { a, addr, 0 };
+	struct ptr_search p = { a, 0 };
+	struct ix_entry key;
 
-	cip__rmap_foreach(&a->t->by_name, ptr_visit, &p);
+	memset(&key, 0, sizeof(key));
+	key.kind = IX_ADDR;
+	key.vip = *addr;
+	cip__rmap_find_each(&a->t->by_addr, cip__table_addr_hash(addr), &key,
+			    cip__table_entry_has_key, ptr_visit, &p);
 	return p.found ? EXISTS : NXDOMAIN;
 }
 

@@ -93,16 +93,24 @@ struct svc_slot {
 	struct svc_w *w; /* writer's state; readers never follow it */
 };
 
-/* An entry of the VIP or node-port index, inside the version it leads to:
- * (vip, port, protocol) or (node port, protocol) -> that version's port. */
+/* The indexes an entry belongs to. */
+enum ix_kind {
+	IX_VIP,	      /* (ClusterIP, port, protocol) -> a port; unique keys */
+	IX_NODE_PORT, /* (node port, protocol) -> a port; unique keys */
+	IX_ADDR,      /* an address (ClusterIP or served headless endpoint), for
+		       * PTR; several services may share one */
+};
+
+/* An entry of an index, inside the version it leads to. */
 struct ix_entry {
 	uint64_t hash;
 	cip_addr vip; /* all zero in the node-port index */
 	uint16_t port;
 	uint8_t protocol;
-	uint32_t port_index;
+	uint8_t kind;	     /* enum ix_kind */
+	uint32_t port_index; /* IX_ADDR: the endpoint's index, or UINT32_MAX for a ClusterIP */
 	struct svc_ver *ver;
-	struct svc_slot *slot; /* which service owns the key (writer) */
+	struct svc_slot *slot; /* which service owns the key */
 };
 
 /* ------------------------------------------------------------------ */
@@ -199,6 +207,7 @@ struct cip_table {
 	struct cip__rmap by_name; /* svc_slot by ns/name */
 	struct cip__rmap by_vip;  /* ix_entry by (vip, port, protocol) */
 	struct cip__rmap by_node_port;
+	struct cip__rmap by_addr; /* ix_entry (IX_ADDR) by address, for PTR */
 	struct cip__rmap names; /* tbl_name by text */
 	_Atomic(struct tbl_names *) byid;
 	_Atomic uint32_t nnames;     /* ids 1..nnames are valid */
@@ -223,6 +232,8 @@ uint64_t cip__table_key_hash(const char *ns, const char *name);
 struct svc_slot *cip__table_slot(const cip_table *t, const char *ns, const char *name);
 /* Whether index entry @p value has the key of the entry @p key. */
 int cip__table_entry_has_key(const void *value, const void *key);
+/* The hash of an address-index key. */
+uint64_t cip__table_addr_hash(const cip_addr *a);
 /* The id of @p text, interning it (writer); 0 for NULL or "". @return 0;
  * CIP_ENOMEM. */
 int cip__table_intern(cip_table *t, const char *text, uint32_t *id);

@@ -510,13 +510,22 @@ static void fill_port(const struct w_port *p, size_t i, const struct build *b,
 	out->index = (uint32_t)i;
 }
 
-/* The index entries of @p w: one per (ClusterIP, port) and per node port. */
-static size_t count_entries(const struct svc_w *w)
+static int served_addr(const struct svc_w *w, const struct ep_addr *a)
 {
-	size_t n = w->nports * w->nips;
+	return (a->conditions & CIP_EP_READY) || w->publish_not_ready;
+}
+
+/* The index entries of @p w: one per (ClusterIP, port) and per node port,
+ * and for PTR one per ClusterIP and per served endpoint of a headless
+ * service. */
+static size_t count_entries(const struct svc_w *w, const struct build *b)
+{
+	size_t n = w->nports * w->nips + w->nips;
 
 	for (size_t i = 0; i < w->nports; i++)
 		n += w->ports[i].node_port != 0;
+	for (size_t k = 0; w->headless && k < b->naddrs; k++)
+		n += (size_t)served_addr(w, &b->cands[k].a);
 	return n;
 }
 
@@ -527,7 +536,7 @@ static size_t count_entries(const struct svc_w *w)
 static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *b)
 {
 	size_t o_entries = align8(sizeof(struct svc_ver));
-	size_t o_first = o_entries + align8(count_entries(w) * sizeof(struct ix_entry));
+	size_t o_first = o_entries + align8(count_entries(w, b) * sizeof(struct ix_entry));
 	size_t o_refs = o_first + align8((w->nports + 1) * sizeof(uint32_t));
 	size_t o_addrs = o_refs + align8(b->nrefs * sizeof(struct ep_ref));
 	size_t o_ports = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
@@ -554,12 +563,26 @@ static void entry_fill(struct ix_entry *e, struct svc_ver *v, const struct svc_w
 	e->ver = v;
 	e->slot = w->slot;
 	if (vip) {
+		e->kind = IX_VIP;
 		e->vip = *vip;
 		e->port = w->ports[i].port;
 	} else {
+		e->kind = IX_NODE_PORT;
 		e->port = w->ports[i].node_port;
 	}
 	e->hash = cip__table_vip_hash(&e->vip, e->port, e->protocol);
+}
+
+/* An address entry: a ClusterIP (@p index UINT32_MAX) or endpoint @p index. */
+static void addr_entry_fill(struct ix_entry *e, struct svc_ver *v, const struct svc_w *w,
+			    const cip_addr *addr, uint32_t index)
+{
+	e->kind = IX_ADDR;
+	e->vip = *addr;
+	e->port_index = index;
+	e->ver = v;
+	e->slot = w->slot;
+	e->hash = cip__table_addr_hash(addr);
 }
 
 static void version_entries(struct svc_ver *v, const struct svc_w *w)
@@ -572,6 +595,11 @@ static void version_entries(struct svc_ver *v, const struct svc_w *w)
 		if (w->ports[i].node_port)
 			entry_fill(&v->entries[n++], v, w, i, NULL);
 	}
+	for (size_t k = 0; k < w->nips; k++)
+		addr_entry_fill(&v->entries[n++], v, w, &w->ips[k], UINT32_MAX);
+	for (uint32_t k = 0; w->headless && k < v->info->nendpoints; k++)
+		if (served_addr(w, &v->addrs[k]))
+			addr_entry_fill(&v->entries[n++], v, w, &v->addrs[k].addr, k);
 	v->nentries = n;
 }
 
@@ -610,9 +638,8 @@ static struct svc_ver *version_build(const cip_table *t, const struct svc_w *w)
 
 static struct cip__rmap *index_of(cip_table *t, const struct ix_entry *e)
 {
-	static const cip_addr none;
-
-	return memcmp(&e->vip, &none, sizeof(none)) == 0 ? &t->by_node_port : &t->by_vip;
+	return e->kind == IX_VIP ? &t->by_vip : e->kind == IX_NODE_PORT ? &t->by_node_port
+									: &t->by_addr;
 }
 
 static struct ix_entry *indexed(cip_table *t, const struct ix_entry *key)
@@ -620,16 +647,28 @@ static struct ix_entry *indexed(cip_table *t, const struct ix_entry *key)
 	return cip__rmap_find(index_of(t, key), key->hash, key, cip__table_entry_has_key);
 }
 
-/* Another service already owns one of @p v's keys. */
+/* The entry of the same service under the same key (the address index
+ * may hold several services' entries under one key). */
+static int same_key_and_owner(const void *value, const void *key)
+{
+	return cip__table_entry_has_key(value, key) &&
+	       ((const struct ix_entry *)value)->slot == ((const struct ix_entry *)key)->slot;
+}
+
+/* Another service already owns one of @p v's port keys (addresses may be
+ * shared: a pod in two headless services). */
 static int entries_conflict(cip_table *t, const struct svc_ver *v, cip_spec_error *err)
 {
 	for (uint32_t k = 0; k < v->nentries; k++) {
-		const struct ix_entry *e = &v->entries[k], *o = indexed(t, e);
+		const struct ix_entry *e = &v->entries[k], *o;
 
+		if (e->kind == IX_ADDR)
+			continue;
+		o = indexed(t, e);
 		if (o && o->slot != e->slot)
 			return cip__table_fail(err, CIP_EALLOCATED,
-					       index_of(t, e) == &t->by_vip ? CIP_FIELD_CLUSTER_IPS
-									    : CIP_FIELD_NODE_PORT,
+					       e->kind == IX_VIP ? CIP_FIELD_CLUSTER_IPS
+								 : CIP_FIELD_NODE_PORT,
 					       e->port_index, 0, "spec: %u/%u is used by %s/%s",
 					       e->port, e->protocol, o->slot->ns, o->slot->name);
 	}
@@ -640,36 +679,36 @@ static int entries_conflict(cip_table *t, const struct svc_ver *v, cip_spec_erro
  * cannot fail. */
 static int entries_reserve(cip_table *t, const struct svc_ver *v)
 {
-	size_t nvip = 0, nnp;
+	size_t n[3] = { 0, 0, 0 };
 
 	for (uint32_t k = 0; k < v->nentries; k++)
-		nvip += index_of(t, &v->entries[k]) == &t->by_vip;
-	nnp = v->nentries - nvip;
-	if (cip__rmap_reserve(&t->by_vip, nvip) || cip__rmap_reserve(&t->by_node_port, nnp))
+		n[v->entries[k].kind]++;
+	if (cip__rmap_reserve(&t->by_vip, n[IX_VIP]) ||
+	    cip__rmap_reserve(&t->by_node_port, n[IX_NODE_PORT]) ||
+	    cip__rmap_reserve(&t->by_addr, n[IX_ADDR]))
 		return CIP_ENOMEM;
 	return 0;
 }
 
-/* Moves the indexes from @p old's entries (NULL: none) to @p v's. A key in
- * both is switched in place, so that a reader finds the old version or the
- * new one, never neither, and never the old one again once it found the
- * new; keys that go are removed after, keys that come are added. */
+/* Moves the indexes from @p old's entries (NULL: none) to @p v's. A key the
+ * service has in both is switched in place, so that a reader finds the old
+ * version or the new one, never neither, and never the old one again once
+ * it found the new; keys that come are added, and then whatever of @p old
+ * is still indexed (keys that go) is removed. */
 static void entries_swap(cip_table *t, const struct svc_ver *old, struct svc_ver *v)
 {
 	for (uint32_t k = 0; k < v->nentries; k++) {
-		struct ix_entry *e = &v->entries[k], *o = indexed(t, e);
+		struct ix_entry *e = &v->entries[k];
+		struct ix_entry *o = cip__rmap_find(index_of(t, e), e->hash, e, same_key_and_owner);
 
-		if (o && o->slot == e->slot)
+		if (o)
 			cip__rmap_replace(index_of(t, e), e->hash, o, e);
 		else
 			cip__rmap_insert(index_of(t, e), e->hash, e); /* room reserved */
 	}
-	for (uint32_t k = 0; old && k < old->nentries; k++) {
-		const struct ix_entry *oe = &old->entries[k];
-
-		if (indexed(t, oe) == oe)
-			cip__rmap_remove(index_of(t, oe), oe->hash, oe);
-	}
+	for (uint32_t k = 0; old && k < old->nentries; k++)
+		cip__rmap_remove(index_of(t, &old->entries[k]), old->entries[k].hash,
+				 &old->entries[k]);
 }
 
 static void entries_remove(cip_table *t, const struct svc_ver *v)

@@ -119,11 +119,52 @@ static void test_rmap_reserve_and_hashes(void **state)
 	cip__epoch_destroy(&e);
 }
 
+static int count_each(void *value, void *ctx)
+{
+	(void)value;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* Several values under one key (the table's address index), replace in
+ * place, and removal by pointer. */
+static void test_rmap_duplicates_and_replace(void **state)
+{
+	(void)state;
+	struct cip__epoch e;
+	struct cip__rmap m;
+	struct item it[4] = { { 5, 1 }, { 5, 1 }, { 5, 1 }, { 5, 1 } };
+	uint64_t key = 5;
+	size_t n = 0;
+
+	assert_int_equal(cip__epoch_init(&e), 0);
+	assert_int_equal(cip__rmap_init(&m, &e), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cip__rmap_insert(&m, hash_of(key), &it[i]), 0);
+	assert_int_equal(cip__rmap_find_each(&m, hash_of(key), &key, item_has_key, count_each, &n),
+			 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(cip__rmap_replace(&m, hash_of(key), &it[1], &it[3]), 1);
+	assert_int_equal(cip__rmap_replace(&m, hash_of(key), &it[1], &it[3]), 0);
+	assert_int_equal(m.count, 3);
+	assert_int_equal(cip__rmap_remove(&m, hash_of(key), &it[1]), 0);
+	assert_int_equal(cip__rmap_remove(&m, hash_of(key), &it[3]), 1);
+	n = 0;
+	cip__rmap_find_each(&m, hash_of(key), &key, item_has_key, count_each, &n);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(
+		cip__rmap_find_each(&m, hash_of(key), &key, item_has_key, stop_at_third, &n), 0);
+	cip__rmap_destroy(&m);
+	cip__epoch_destroy(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rmap_against_array),
 		cmocka_unit_test(test_rmap_reserve_and_hashes),
+		cmocka_unit_test(test_rmap_duplicates_and_replace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

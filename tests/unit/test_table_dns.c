@@ -348,6 +348,57 @@ static void test_dns_many_records(void **state)
 	cip_table_free(t);
 }
 
+/* PTR through the address index: a pod in two headless services has a
+ * name in each; readiness and deletion take them away. */
+static void test_dns_ptr_index(void **state)
+{
+	(void)state;
+	cip_table *t = cluster();
+	cip_service_spec s;
+	cip_label app = { "app", "db" };
+	cip_dns_record out[4];
+	size_t n = 0;
+	const char *q = "5.0.244.10.in-addr.arpa";
+
+	cip_service_spec_init(&s, sizeof(s));
+	s.ns = "default";
+	s.name = "db-copy";
+	s.headless = 1;
+	s.selector = &app;
+	s.nselector = 1;
+	assert_int_equal(cip_table_service_create(t, &s, 0, NULL), 0);
+	assert_int_equal(cip_table_dns_resolve(t, q, strlen(q), CIP_DNS_PTR, NULL, out, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true((strcmp(out[0].target, "db-0.db.default.svc.cluster.local") == 0 &&
+		     strcmp(out[1].target, "db-0.db-copy.default.svc.cluster.local") == 0) ||
+		    (strcmp(out[1].target, "db-0.db.default.svc.cluster.local") == 0 &&
+		     strcmp(out[0].target, "db-0.db-copy.default.svc.cluster.local") == 0));
+	/* An A question for a PTR name is NODATA. */
+	assert_int_equal(cip_table_dns_resolve(t, q, strlen(q), CIP_DNS_A, NULL, out, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(cip_table_service_delete(t, "default", "db-copy", 0), 0);
+	assert_int_equal(cip_table_dns_resolve(t, q, strlen(q), CIP_DNS_PTR, NULL, out, 4, &n), 0);
+	assert_int_equal(n, 1);
+	{
+		cip_pod_spec p;
+		cip_addr a = ip("10.244.0.5");
+
+		cip_pod_spec_init(&p, sizeof(p));
+		p.ns = "default";
+		p.name = "db-0";
+		p.ips = &a;
+		p.nips = 1;
+		p.labels = &app;
+		p.nlabels = 1;
+		p.hostname = "db-0";
+		p.conditions = CIP_EP_TERMINATING;
+		assert_int_equal(cip_table_pod_apply(t, &p, NULL), 0);
+	}
+	assert_int_equal(cip_table_dns_resolve(t, q, strlen(q), CIP_DNS_PTR, NULL, out, 4, &n),
+			 CIP_ENOTFOUND);
+	cip_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_dns_buffers_and_arguments),
 		cmocka_unit_test(test_dns_other_domain),
 		cmocka_unit_test(test_dns_many_records),
+		cmocka_unit_test(test_dns_ptr_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
