@@ -208,7 +208,7 @@ struct cip_table {
 	struct cip__rmap by_vip;  /* ix_entry by (vip, port, protocol) */
 	struct cip__rmap by_node_port;
 	struct cip__rmap by_addr; /* ix_entry (IX_ADDR) by address, for PTR */
-	struct cip__rmap names; /* tbl_name by text */
+	struct cip__rmap names;	  /* tbl_name by text */
 	_Atomic(struct tbl_names *) byid;
 	_Atomic uint32_t nnames;     /* ids 1..nnames are valid */
 	struct cip__rmap namespaces; /* ns_w by name (writer) */
