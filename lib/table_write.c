@@ -638,8 +638,9 @@ static struct svc_ver *version_build(const cip_table *t, const struct svc_w *w)
 
 static struct cip__rmap *index_of(cip_table *t, const struct ix_entry *e)
 {
-	return e->kind == IX_VIP ? &t->by_vip : e->kind == IX_NODE_PORT ? &t->by_node_port
-									: &t->by_addr;
+	return e->kind == IX_VIP	 ? &t->by_vip
+	       : e->kind == IX_NODE_PORT ? &t->by_node_port
+					 : &t->by_addr;
 }
 
 static struct ix_entry *indexed(cip_table *t, const struct ix_entry *key)
