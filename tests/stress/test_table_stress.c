@@ -229,6 +229,14 @@ static void check_dns(struct reader *rd, unsigned i)
 		fail(rd->sh, "DNS answered another address", i);
 	else if (rc != 0 && rc != CIP_ENOTFOUND)
 		fail(rd->sh, "DNS error", i);
+	/* And back: the VIP's PTR names svc-i, through the address index. */
+	snprintf(name, sizeof(name), "%u.%u.96.10.in-addr.arpa", vip.bytes[15], vip.bytes[14]);
+	rc = cip_table_dns_resolve(rd->sh->t, name, strlen(name), CIP_DNS_PTR, NULL, &r, 1, &n);
+	snprintf(name, sizeof(name), "svc-%u.default.svc.cluster.local", i);
+	if (rc == 0 && (n != 1 || strcmp(r.target, name) != 0))
+		fail(rd->sh, "PTR named another service", i);
+	else if (rc != 0 && rc != CIP_ENOTFOUND)
+		fail(rd->sh, "PTR error", i);
 }
 
 static int visit(const cip_service_info *info, void *ctx)
