@@ -238,10 +238,29 @@ static enum outcome answer_srv(struct answer *a, const struct svc_ver *v, const 
 	return a->n > first ? EXISTS : NXDOMAIN;
 }
 
+/* Distinct names a PTR answer remembers, to give each name once. */
+#define PTR_SEEN 16
+
 struct ptr_search {
 	struct answer *a;
 	int found;
+	uint64_t seen[PTR_SEEN]; /* hashes of the names answered */
+	size_t nseen;
 };
+
+/* Whether @p name was answered already (a walk that overlapped a write may
+ * meet a service's old and new entry); remembers it if not. */
+static int ptr_seen(struct ptr_search *p, const char *name)
+{
+	uint64_t h = cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, name, strlen(name));
+
+	for (size_t i = 0; i < p->nseen; i++)
+		if (p->seen[i] == h)
+			return 1;
+	if (p->nseen < PTR_SEEN)
+		p->seen[p->nseen++] = h;
+	return 0;
+}
 
 /* One address-index entry: a ClusterIP's service, or a served headless
  * endpoint (the index holds only those). */
@@ -261,23 +280,41 @@ static int ptr_visit(void *value, void *ctx)
 		name = host;
 	}
 	p->found = 1;
-	if (wants(p->a, CIP_DNS_PTR))
+	if (wants(p->a, CIP_DNS_PTR) && !ptr_seen(p, name))
 		snprintf(add(p->a, CIP_DNS_PTR)->target, CIP_SUBDOMAIN_CAP, "%s", name);
 	return 0;
 }
 
+/* Attempts at a PTR answer that no write overlapped; after that many (a
+ * writer working without pause) the last one stands, which may name both a
+ * deleted service and a new one at its address. */
+#define PTR_ATTEMPTS 16
+
 /* PTR: every ClusterIP and served headless endpoint with the address,
- * through the address index. */
+ * through the address index. Several entries make one answer, so the walk
+ * is retried while a write overlapped it (the table's sequence count): a
+ * service deleted and another created with its address are never both
+ * named. */
 static enum outcome answer_ptr(struct answer *a, const cip_addr *addr)
 {
-	struct ptr_search p = { a, 0 };
+	struct ptr_search p = { .a = a };
+	size_t first = a->n;
 	struct ix_entry key;
 
 	memset(&key, 0, sizeof(key));
 	key.kind = IX_ADDR;
 	key.vip = *addr;
-	cip__rmap_find_each(&a->t->by_addr, cip__table_addr_hash(addr), &key,
-			    cip__table_entry_has_key, ptr_visit, &p);
+	for (int attempt = 0; attempt < PTR_ATTEMPTS; attempt++) {
+		uint64_t seq = atomic_load(&((cip_table *)a->t)->seq);
+
+		a->n = first;
+		p.found = 0;
+		p.nseen = 0;
+		cip__rmap_find_each(&a->t->by_addr, cip__table_addr_hash(addr), &key,
+				    cip__table_entry_has_key, ptr_visit, &p);
+		if (!(seq & 1) && atomic_load(&((cip_table *)a->t)->seq) == seq)
+			break;
+	}
 	return p.found ? EXISTS : NXDOMAIN;
 }
 

@@ -216,6 +216,7 @@ struct cip_table {
 	struct cip__rmap terms;	     /* term_w by namespace and key=value (writer) */
 	uint64_t stamp;		     /* the last refresh's visit stamp (writer) */
 	_Atomic uint64_t generation;
+	_Atomic uint64_t seq; /* odd while a writer works (see write_begin()) */
 	char domain[CIP_SUBDOMAIN_CAP];
 	cip_pool *pool;
 	cip_ports *node_ports;

@@ -103,6 +103,23 @@ static int copy_named_ports(const cip_named_port *src, size_t n, struct w_named_
 	return 0;
 }
 
+/*
+ * A writer's critical section: the writer lock, and the table's sequence
+ * count odd while it lasts, so that a reader that gathers several entries
+ * (a PTR answer) can tell that no write overlapped it.
+ */
+static void write_begin(cip_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+	atomic_fetch_add(&t->seq, 1);
+}
+
+static void write_end(cip_table *t)
+{
+	atomic_fetch_add(&t->seq, 1);
+	pthread_mutex_unlock(&t->lock);
+}
+
 static void retire_plain(struct cip__epoch_node *node)
 {
 	free(node); /* every retired object has its node first */
@@ -1114,9 +1131,9 @@ service_write(cip_table *t, const cip_service_spec *spec, uint64_t now, cip_spec
 		rc = cip__table_check_service(t, &s, err);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&t->lock);
+	write_begin(t);
 	rc = locked(t, &s, now, err);
-	pthread_mutex_unlock(&t->lock);
+	write_end(t);
 	return rc;
 }
 
@@ -1264,10 +1281,10 @@ int cip_table_service_delete(cip_table *t, const char *ns, const char *name, uin
 
 	if (!t || !name_arg_ok(ns) || !name_arg_ok(name))
 		return CIP_EINVAL;
-	pthread_mutex_lock(&t->lock);
+	write_begin(t);
 	slot = cip__table_slot(t, ns, name);
 	if (!slot) {
-		pthread_mutex_unlock(&t->lock);
+		write_end(t);
 		return CIP_ENOTFOUND;
 	}
 	w = slot->w;
@@ -1281,7 +1298,7 @@ int cip_table_service_delete(cip_table *t, const char *ns, const char *name, uin
 	cip__epoch_retire(&t->epoch, &slot->node, retire_plain);
 	svc_w_free(w);
 	generation_commit(t, generation_peek(t) + 1);
-	pthread_mutex_unlock(&t->lock);
+	write_end(t);
 	return 0;
 }
 
@@ -1541,9 +1558,9 @@ int cip_table_pod_apply(cip_table *t, const cip_pod_spec *spec, cip_spec_error *
 	rc = cip__table_check_pod(&s, err);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&t->lock);
+	write_begin(t);
 	rc = pod_apply_locked(t, &s, err);
-	pthread_mutex_unlock(&t->lock);
+	write_end(t);
 	return rc;
 }
 
@@ -1555,7 +1572,7 @@ int cip_table_pod_delete(cip_table *t, const char *ns, const char *name)
 
 	if (!t || !name_arg_ok(ns) || !name_arg_ok(name))
 		return CIP_EINVAL;
-	pthread_mutex_lock(&t->lock);
+	write_begin(t);
 	p = pod_find(t, ns, name);
 	if (p) {
 		struct ns_w *n = p->ns;
@@ -1570,7 +1587,7 @@ int cip_table_pod_delete(cip_table *t, const char *ns, const char *name)
 			cip__table_pod_destroy(p);
 		}
 	}
-	pthread_mutex_unlock(&t->lock);
+	write_end(t);
 	return rc;
 }
 
@@ -1653,11 +1670,11 @@ int cip_table_endpoints_set(cip_table *t, const char *ns, const char *name,
 	rc = cip__table_check_endpoints(eps, neps, ports, nports, err);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&t->lock);
+	write_begin(t);
 	slot = cip__table_slot(t, ns, name);
 	rc = slot ? endpoints_set_locked(t, slot->w, eps, neps, ports, nports, err)
 		  : cip__table_fail(err, CIP_ENOTFOUND, CIP_FIELD_NAME, 0, 0,
 				    "services \"%s\" not found", name);
-	pthread_mutex_unlock(&t->lock);
+	write_end(t);
 	return rc;
 }

@@ -569,7 +569,10 @@ typedef struct cip_dns_record {
  * its target the endpoint's hostname, or its address with dashes when it
  * has none); reverse names a PTR for ClusterIPs and headless endpoint
  * addresses; `dns-version.<zone>` a TXT record with the schema version.
- * Comparisons ignore case; a trailing dot makes the name absolute.
+ * Comparisons ignore case; a trailing dot makes the name absolute. A PTR
+ * answer gathers several entries; it is retried while a write overlaps it,
+ * and only under writes without pause may it name both a deleted service
+ * and one created at its address meanwhile.
  *
  * The search path: with @p client_ns, a relative name is tried as a pod in
  * that namespace tries it (`<ns>.svc.<zone>`, `svc.<zone>`, `<zone>`,
