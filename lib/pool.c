@@ -239,8 +239,7 @@ int cip_pool_new(cip_pool **out, const cip_pool_opts *opts)
 
 	if (out == NULL)
 		return CIP_EINVAL;
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
+	cip_pool_opts_init(&o, sizeof(o));
 	rc = cip__opts_copy(&o, sizeof(o), opts);
 	if (rc != 0)
 		return rc;
@@ -302,8 +301,7 @@ int cip_pool_add(cip_pool *p, const cip_prefix *cidr, const cip_range_opts *opts
 
 	/* The options with the defaults filled in, checked as cip_range_new()
 	 * checks them; a zero seed is derived from the pool's. */
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
+	cip_range_opts_init(&o, sizeof(o));
 	rc = cip__opts_copy(&o, sizeof(o), opts);
 	if (rc != 0)
 		return rc;

@@ -160,8 +160,7 @@ int cip_ports_new(cip_ports **out, const cip_port_range *pr, const cip_ports_opt
 
 	if (!out || !range_valid(pr))
 		return CIP_EINVAL;
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
+	cip_ports_opts_init(&o, sizeof(o));
 	rc = cip__opts_copy(&o, sizeof(o), opts);
 	return rc != 0 ? rc : ports_create(out, pr, &o);
 }
@@ -364,8 +363,7 @@ int cip_ports_new_from_snapshot(cip_ports **out, uint64_t now, const uint8_t *bu
 		return rc;
 	if (!range_valid(&d.port))
 		return CIP_ESNAPSHOT_CORRUPT;
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
+	cip_ports_opts_init(&o, sizeof(o));
 	o.seed = seed;
 	o.static_band = cip__snap_band_option(&d);
 	o.quarantine_ns = d.quarantine_ns;

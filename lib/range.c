@@ -82,8 +82,7 @@ int cip_range_new(cip_range **out, const cip_prefix *cidr, const cip_range_opts 
 
 	if (!out || !cidr || !prefix_valid(cidr))
 		return CIP_EINVAL;
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
+	cip_range_opts_init(&o, sizeof(o));
 	rc = cip__opts_copy(&o, sizeof(o), opts);
 	if (rc != 0)
 		return rc;
@@ -338,8 +337,7 @@ int cip_range_new_from_snapshot(cip_range **out, uint64_t now, const uint8_t *bu
 		return rc;
 	if (!prefix_valid(&d.prefix))
 		return CIP_ESNAPSHOT_CORRUPT;
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
+	cip_range_opts_init(&o, sizeof(o));
 	o.seed = seed;
 	o.static_band = cip__snap_band_option(&d);
 	o.flags = d.flags;
