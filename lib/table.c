@@ -88,6 +88,22 @@ struct svc_slot *cip__table_slot(const cip_table *t, const char *ns, const char 
 }
 
 /* ------------------------------------------------------------------ */
+/* Read sections                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Entering a read section writes only the domain's reader counters, which
+ * readers own; the table itself stays const. */
+unsigned cip__table_enter(const cip_table *t)
+{
+	return cip__epoch_enter((struct cip__epoch *)&t->epoch);
+}
+
+void cip__table_leave(const cip_table *t, unsigned token)
+{
+	cip__epoch_leave((struct cip__epoch *)&t->epoch, token);
+}
+
+/* ------------------------------------------------------------------ */
 /* Interned names                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -161,28 +177,33 @@ int cip_table_name_id(const cip_table *t, const char *name, uint32_t *id)
 	if (!t || !name || !id)
 		return CIP_EINVAL;
 	hash = cip__rmap_mix(cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, name, strlen(name)));
-	token = cip__epoch_enter((struct cip__epoch *)&t->epoch);
+	token = cip__table_enter(t);
 	n = cip__rmap_find(&t->names, hash, name, name_has_text);
 	if (n)
 		*id = n->id;
-	cip__epoch_leave((struct cip__epoch *)&t->epoch, token);
+	cip__table_leave(t, token);
 	return n ? 0 : CIP_ENOTFOUND;
+}
+
+const struct tbl_name *cip__table_name_of(const cip_table *t, uint32_t id)
+{
+	/* The count first: a reader that sees it sees the name and an array
+	 * that holds it (see cip__table_intern()). */
+	if (id == 0 || id > atomic_load(&t->nnames))
+		return NULL;
+	return atomic_load(&t->byid)->byid[id];
 }
 
 int cip_table_name(const cip_table *t, uint32_t id, char *buf, size_t cap)
 {
-	struct tbl_name *n = NULL;
-	struct tbl_names *a;
+	const struct tbl_name *n;
 	unsigned token;
 	int rc;
 
 	if (!t || (!buf && cap))
 		return CIP_EINVAL;
-	token = cip__epoch_enter((struct cip__epoch *)&t->epoch);
-	if (id != 0 && id <= atomic_load(&t->nnames)) {
-		a = atomic_load(&t->byid);
-		n = a->byid[id];
-	}
+	token = cip__table_enter(t);
+	n = cip__table_name_of(t, id);
 	if (!n)
 		rc = CIP_ENOTFOUND;
 	else if (n->len >= cap)
@@ -191,7 +212,7 @@ int cip_table_name(const cip_table *t, uint32_t id, char *buf, size_t cap)
 		memcpy(buf, n->text, n->len + 1);
 		rc = (int)n->len;
 	}
-	cip__epoch_leave((struct cip__epoch *)&t->epoch, token);
+	cip__table_leave(t, token);
 	return rc;
 }
 
@@ -358,13 +379,6 @@ void cip_table_free(cip_table *t)
 /* Readers                                                            */
 /* ------------------------------------------------------------------ */
 
-static struct cip__epoch *domain(const cip_table *t)
-{
-	/* Entering a read section writes only the domain's reader counters,
-	 * which readers own; the table itself stays const. */
-	return (struct cip__epoch *)&t->epoch;
-}
-
 /* Copies port @p i of @p v and its endpoints out (see cip_table_lookup()). */
 static int copy_port(const struct svc_ver *v, size_t i, cip_service_info *svc,
 		     cip_service_port_info *port_info, cip_endpoint *eps, size_t cap, size_t *n)
@@ -404,14 +418,14 @@ static int lookup(const cip_table *t, struct cip__rmap *ix, const struct ix_entr
 		  cip_service_info *svc, cip_service_port_info *port_info, cip_endpoint *eps,
 		  size_t cap, size_t *n)
 {
-	unsigned token = cip__epoch_enter(domain(t));
+	unsigned token = cip__table_enter(t);
 	struct ix_entry *e = cip__rmap_find(ix, key->hash, key, cip__table_entry_has_key);
 	int rc = CIP_ENOTFOUND;
 
 	/* The entry lives in the version it leads to: one state, whole. */
 	if (e)
 		rc = copy_port(e->ver, e->port_index, svc, port_info, eps, cap, n);
-	cip__epoch_leave(domain(t), token);
+	cip__table_leave(t, token);
 	return rc;
 }
 
@@ -456,7 +470,7 @@ int cip_table_service_get(const cip_table *t, const char *ns, const char *name,
 
 	if (!t || !name_ok(ns) || !name_ok(name) || !svc || (cap && !ports))
 		return CIP_EINVAL;
-	token = cip__epoch_enter(domain(t));
+	token = cip__table_enter(t);
 	s = cip__table_slot(t, ns, name);
 	if (s) {
 		struct svc_ver *v = atomic_load(&s->cur);
@@ -468,7 +482,7 @@ int cip_table_service_get(const cip_table *t, const char *ns, const char *name,
 		else if (v->info->nports)
 			memcpy(ports, v->ports, v->info->nports * sizeof(*ports));
 	}
-	cip__epoch_leave(domain(t), token);
+	cip__table_leave(t, token);
 	return rc;
 }
 
@@ -481,7 +495,7 @@ int cip_table_endpoints(const cip_table *t, const char *ns, const char *name, si
 
 	if (!t || !name_ok(ns) || !name_ok(name) || !n || (cap && !eps))
 		return CIP_EINVAL;
-	token = cip__epoch_enter(domain(t));
+	token = cip__table_enter(t);
 	s = cip__table_slot(t, ns, name);
 	if (s) {
 		struct svc_ver *v = atomic_load(&s->cur);
@@ -489,7 +503,7 @@ int cip_table_endpoints(const cip_table *t, const char *ns, const char *name, si
 		if (port_index < v->info->nports)
 			rc = copy_port(v, port_index, NULL, NULL, eps, cap, n);
 	}
-	cip__epoch_leave(domain(t), token);
+	cip__table_leave(t, token);
 	return rc;
 }
 
@@ -515,9 +529,9 @@ int cip_table_foreach_service(const cip_table *t, cip_service_visit_fn fn, void 
 
 	if (!t || !fn)
 		return CIP_EINVAL;
-	token = cip__epoch_enter(domain(t));
+	token = cip__table_enter(t);
 	rc = cip__rmap_foreach(&t->by_name, visit_slot, &v);
-	cip__epoch_leave(domain(t), token);
+	cip__table_leave(t, token);
 	return rc;
 }
 
@@ -528,11 +542,11 @@ int cip_table_endpoints_reason(const cip_table *t, const char *ns, const char *n
 
 	if (!t || !name_ok(ns) || !name_ok(name) || !reason)
 		return CIP_EINVAL;
-	token = cip__epoch_enter(domain(t));
+	token = cip__table_enter(t);
 	s = cip__table_slot(t, ns, name);
 	if (s)
 		*reason = atomic_load(&s->cur)->reason;
-	cip__epoch_leave(domain(t), token);
+	cip__table_leave(t, token);
 	return s ? 0 : CIP_ENOTFOUND;
 }
 

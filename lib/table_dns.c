@@ -68,9 +68,9 @@ static void add_addr(struct answer *a, const cip_addr *addr)
 /* Interned text of @p id (names live as long as the table). */
 static const char *text_of(const cip_table *t, uint32_t id)
 {
-	struct tbl_names *names = atomic_load(&((cip_table *)t)->byid);
+	const struct tbl_name *n = cip__table_name_of(t, id);
 
-	return id && id <= atomic_load(&((cip_table *)t)->nnames) ? names->byid[id]->text : NULL;
+	return n ? n->text : NULL;
 }
 
 /* The label that names an endpoint: its hostname, or its address with
@@ -305,14 +305,14 @@ static enum outcome answer_ptr(struct answer *a, const cip_addr *addr)
 	key.kind = IX_ADDR;
 	key.vip = *addr;
 	for (int attempt = 0; attempt < PTR_ATTEMPTS; attempt++) {
-		uint64_t seq = atomic_load(&((cip_table *)a->t)->seq);
+		uint64_t seq = atomic_load(&a->t->seq);
 
 		a->n = first;
 		p.found = 0;
 		p.nseen = 0;
 		cip__rmap_find_each(&a->t->by_addr, cip__table_addr_hash(addr), &key,
 				    cip__table_entry_has_key, ptr_visit, &p);
-		if (!(seq & 1) && atomic_load(&((cip_table *)a->t)->seq) == seq)
+		if (!(seq & 1) && atomic_load(&a->t->seq) == seq)
 			break;
 	}
 	return p.found ? EXISTS : NXDOMAIN;
@@ -442,7 +442,7 @@ int cip_table_dns_resolve(const cip_table *t, const char *name, size_t len, int 
 	 * written only on success. */
 	a.out = local;
 	a.cap = LOCAL_RECORDS;
-	token = cip__epoch_enter((struct cip__epoch *)&t->epoch);
+	token = cip__table_enter(t);
 	rc = search(&a, canon, clen, absolute, absolute ? NULL : client_ns);
 	if (rc == 0 && a.n > cap)
 		rc = CIP_EBUFSIZE;
@@ -453,7 +453,7 @@ int cip_table_dns_resolve(const cip_table *t, const char *name, size_t len, int 
 	} else if (rc == 0 && a.n) {
 		memcpy(out, local, a.n * sizeof(*out));
 	}
-	cip__epoch_leave((struct cip__epoch *)&t->epoch, token);
+	cip__table_leave(t, token);
 	*n = a.n;
 	return rc;
 }

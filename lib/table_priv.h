@@ -198,7 +198,6 @@ struct ns_w {
 	char name[CIP_NAME_CAP];
 	struct svc_w *services;
 	struct pod_w *pods;
-	size_t nservices, npods;
 };
 
 struct cip_table {
@@ -228,6 +227,11 @@ struct cip_table {
 /* ------------------------------------------------------------------ */
 
 uint64_t cip__table_key_hash(const char *ns, const char *name);
+/* A read section of the table's epoch domain (every reader call is one). */
+unsigned cip__table_enter(const cip_table *t);
+void cip__table_leave(const cip_table *t, unsigned token);
+/* The interned name of @p id, or NULL (inside a read section). */
+const struct tbl_name *cip__table_name_of(const cip_table *t, uint32_t id);
 /* The slot of ns/name, or NULL (readers inside a read section, or the
  * writer). */
 struct svc_slot *cip__table_slot(const cip_table *t, const char *ns, const char *name);

@@ -1030,7 +1030,6 @@ static void ns_link(struct ns_w *ns, struct svc_w *w)
 	if (ns->services)
 		ns->services->prev = w;
 	ns->services = w;
-	ns->nservices++;
 }
 
 static void ns_unlink(struct svc_w *w)
@@ -1041,7 +1040,6 @@ static void ns_unlink(struct svc_w *w)
 		w->ns->services = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
-	w->ns->nservices--;
 }
 
 /* The first version of @p w, checked against the indexes and with room
@@ -1496,7 +1494,6 @@ static void pod_link(struct ns_w *ns, struct pod_w *p)
 	if (ns->pods)
 		ns->pods->prev = p;
 	ns->pods = p;
-	ns->npods++;
 }
 
 static void pod_unlink(struct pod_w *p)
@@ -1507,7 +1504,6 @@ static void pod_unlink(struct pod_w *p)
 		p->ns->pods = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
-	p->ns->npods--;
 }
 
 static int pod_apply_locked(cip_table *t, const cip_pod_spec *s, cip_spec_error *err)
