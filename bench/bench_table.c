@@ -17,6 +17,12 @@
  * readers it is the aggregate throughput; table.lookup.nN.t2.scaling.SIDE
  * is the 1-reader figure over the 2-reader one.
  *
+ * table.lookup_batch.nN.tT: the same lookups made 16 at a time with
+ * cip_table_lookup_batch(), which asks for the memory of all of them before
+ * it copies any out. Its baseline is the same batch against the rwlock
+ * table: the read lock taken once per batch, and the same three passes
+ * (hash and prefetch the slots, probe and prefetch the entries, copy).
+ *
  * The baseline, "rwlock", runs in the same process on the same keys: an
  * open-addressing hash table (linear probing, power-of-two capacity, load
  * at most 1/2) keyed by (VIP and family, port, protocol), whose entries
@@ -65,6 +71,7 @@
 #define MAX_READERS 2
 #define NEPS 3	    /* endpoints of each service */
 #define EPS_CAP 8   /* a reader's buffer: bigger than needed, as a caller's is */
+#define BATCH 16    /* lookups per batch */
 #define SVC_PORT 80 /* every service's port */
 #define TARGET 8080 /* and the endpoints' */
 #define MAX_KEYS (1u << 18)
@@ -312,6 +319,44 @@ static int base_lookup(struct base *b, const cip_addr *vip, uint16_t port, int p
 	return rc;
 }
 
+/* cip_table_lookup_batch() on the baseline: one read lock for the batch,
+ * and its three passes. */
+static int base_lookup_batch(struct base *b, cip_lookup *q, size_t count)
+{
+	struct base_key keys[BATCH];
+	uint64_t hashes[BATCH];
+	const struct base_entry *found[BATCH];
+	int ok = 0;
+
+	for (size_t k = 0; k < count; k++) {
+		base_key_make(&keys[k], &q[k].vip, q[k].port, q[k].protocol);
+		hashes[k] = base_hash(&keys[k]);
+	}
+	pthread_rwlock_rdlock(&b->lock);
+	for (size_t k = 0; k < count; k++)
+		__builtin_prefetch(&b->slots[hashes[k] & b->mask]);
+	for (size_t k = 0; k < count; k++) {
+		found[k] = base_find(b, &keys[k], hashes[k]);
+		if (found[k])
+			__builtin_prefetch(found[k]);
+	}
+	for (size_t k = 0; k < count; k++) {
+		const struct base_entry *e = found[k];
+
+		q[k].rc = e ? 0 : CIP_ENOTFOUND;
+		if (!e)
+			continue;
+		*q[k].port_info = e->port;
+		q[k].n = e->neps;
+		q[k].rc = e->neps > q[k].cap ? CIP_EBUFSIZE : 0;
+		if (q[k].rc == 0)
+			memcpy(q[k].eps, e->eps, e->neps * sizeof(*q[k].eps));
+		ok += q[k].rc == 0;
+	}
+	pthread_rwlock_unlock(&b->lock);
+	return ok;
+}
+
 static void base_free(struct base *b)
 {
 	if (b->lock_ok)
@@ -390,6 +435,7 @@ struct writer {
 
 struct lookup_case {
 	int threads;
+	int batch; /* cip_table_lookup_batch() and its baseline */
 	int with_writer;
 	struct reader readers[MAX_READERS];
 	struct writer writer[2]; /* by side */
@@ -440,6 +486,61 @@ static void *base_reader(void *arg)
 	}
 	r->sum = sum;
 	return NULL;
+}
+
+/* A batch reader's requests and buffers. */
+struct batch {
+	cip_lookup q[BATCH];
+	cip_service_port_info port_info[BATCH];
+	cip_endpoint eps[BATCH][EPS_CAP];
+};
+
+/* Fills the requests for keys [i, i + BATCH), as a caller would. */
+static void batch_fill(struct batch *b, const cip_addr *keys, size_t mask, size_t i)
+{
+	for (size_t k = 0; k < BATCH; k++)
+		b->q[k] = (cip_lookup){ .vip = keys[(i + k) & mask],
+					.port = SVC_PORT,
+					.protocol = CIP_PROTO_TCP,
+					.port_info = &b->port_info[k],
+					.eps = b->eps[k],
+					.cap = EPS_CAP };
+}
+
+static void *batch_reader(struct reader *r, enum side side)
+{
+	const cip_addr *keys = r->keys;
+	size_t mask = r->w->nkeys - 1, ops = r->ops;
+	struct batch b;
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < ops; i += BATCH) {
+		int ok;
+
+		batch_fill(&b, keys, mask, i);
+		ok = side == OURS ? cip_table_lookup_batch(r->w->t, b.q, BATCH)
+				  : base_lookup_batch(&r->w->base, b.q, BATCH);
+		if (ok != BATCH) {
+			r->failed = 1;
+			break;
+		}
+		for (size_t k = 0; k < BATCH; k++) {
+			r->failed |= b.q[k].n != NEPS;
+			sum += b.eps[k][NEPS - 1].conditions + b.port_info[k].nendpoints;
+		}
+	}
+	r->sum = sum;
+	return NULL;
+}
+
+static void *ours_batch_reader(void *arg)
+{
+	return batch_reader(arg, OURS);
+}
+
+static void *base_batch_reader(void *arg)
+{
+	return batch_reader(arg, BASE);
 }
 
 static int ours_update(struct world *w, size_t i, unsigned flip)
@@ -510,7 +611,8 @@ static void writer_stop(struct writer *wr)
 /* One pass: reader 0 on this thread, the others on their own. */
 static uint64_t run_pass(struct lookup_case *c, enum side side)
 {
-	void *(*reader)(void *) = side == OURS ? ours_reader : base_reader;
+	void *(*reader)(void *) = c->batch ? (side == OURS ? ours_batch_reader : base_batch_reader)
+					   : (side == OURS ? ours_reader : base_reader);
 	pthread_t tid[MAX_READERS];
 	uint64_t start, elapsed, sum = 0;
 	size_t ops = 0;
@@ -550,10 +652,11 @@ static uint64_t base_lookup_pass(const void *data)
 }
 
 static void case_init(struct lookup_case *c, struct world *w, int threads, int with_writer,
-		      size_t ops)
+		      int batch, size_t ops)
 {
 	memset(c, 0, sizeof(*c));
 	c->threads = threads;
+	c->batch = batch;
 	c->with_writer = with_writer;
 	for (int r = 0; r < threads; r++)
 		c->readers[r] = (struct reader){ w, w->keys[r], ops / (size_t)threads, 0, 0 };
@@ -594,7 +697,7 @@ static void print_writer(const char *name, const struct lookup_case *c, const do
 
 /* One pair; @p med receives each side's median, @p plain (writer cases)
  * the medians without the writer. */
-static int run_lookup(const struct bench_config *config, struct world *w, int threads,
+static int run_lookup(const struct bench_config *config, struct world *w, int threads, int batch,
 		      const double *plain, double *med, uint64_t *checksum)
 {
 	struct lookup_case c;
@@ -603,10 +706,13 @@ static int run_lookup(const struct bench_config *config, struct world *w, int th
 	size_t ops = scaled(config, w->lookup_ops, 20000);
 	int rc = -1;
 
-	ops -= ops % (size_t)threads;
-	case_init(&c, w, threads, plain != NULL, ops);
-	snprintf(name, sizeof(name), "table.%s.n%zu.t%d", plain ? "lookup_writer" : "lookup", w->n,
-		 threads);
+	ops -= ops % ((size_t)threads * BATCH);
+	case_init(&c, w, threads, plain != NULL, batch, ops);
+	snprintf(name, sizeof(name), "table.%s.n%zu.t%d",
+		 plain	 ? "lookup_writer"
+		 : batch ? "lookup_batch"
+			 : "lookup",
+		 w->n, threads);
 	pair = (struct bench_pair){ .name = name,
 				    .data = &c,
 				    .ops = ops,
@@ -627,22 +733,35 @@ static int run_lookup(const struct bench_config *config, struct world *w, int th
 	return rc;
 }
 
+/* table.KIND.nN.t2.scaling.SIDE: one reader's time per lookup over two
+ * readers' (aggregate) time, from the medians @p med[readers - 1][side]. */
+static void print_scaling(const char *kind, const struct world *w, double med[][2])
+{
+	char name[96];
+
+	for (int s = OURS; s <= BASE; s++) {
+		snprintf(name, sizeof(name), "table.%s.n%zu.t2.scaling.%s", kind, w->n,
+			 side_names[s]);
+		bench_print(name, med[1][s] > 0 ? med[0][s] / med[1][s] : 0, "x");
+	}
+}
+
 /* Every lookup figure of the table at its current size. */
 static int run_lookups(const struct bench_config *config, struct world *w, uint64_t *checksum)
 {
-	double plain[MAX_READERS][2], busy[2];
-	char name[96];
+	double plain[MAX_READERS][2], batched[MAX_READERS][2], busy[2];
 	int rc = 0;
 
 	for (int t = 1; t <= MAX_READERS && rc == 0; t++)
-		rc = run_lookup(config, w, t, NULL, plain[t - 1], checksum);
-	for (int s = OURS; s <= BASE && rc == 0; s++) {
-		snprintf(name, sizeof(name), "table.lookup.n%zu.t2.scaling.%s", w->n,
-			 side_names[s]);
-		bench_print(name, plain[1][s] > 0 ? plain[0][s] / plain[1][s] : 0, "x");
-	}
+		rc = run_lookup(config, w, t, 0, NULL, plain[t - 1], checksum);
+	if (rc == 0)
+		print_scaling("lookup", w, plain);
 	for (int t = 1; t <= MAX_READERS && rc == 0; t++)
-		rc = run_lookup(config, w, t, plain[t - 1], busy, checksum);
+		rc = run_lookup(config, w, t, 0, plain[t - 1], busy, checksum);
+	for (int t = 1; t <= MAX_READERS && rc == 0; t++)
+		rc = run_lookup(config, w, t, 1, NULL, batched[t - 1], checksum);
+	if (rc == 0)
+		print_scaling("lookup_batch", w, batched);
 	return rc;
 }
 

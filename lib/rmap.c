@@ -21,8 +21,8 @@
 #define MIN_CAPACITY 16
 
 /* The tombstone: a removed value, never dereferenced. */
-static char tombstone_object;
-#define TOMBSTONE ((void *)&tombstone_object)
+char cip__rmap_tombstone_object;
+#define TOMBSTONE CIP__RMAP_TOMBSTONE
 
 uint64_t cip__rmap_hash_bytes(uint64_t h, const void *data, size_t len)
 {

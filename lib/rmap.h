@@ -33,6 +33,11 @@
 /* Whether @p value has the key the lookup is for. */
 typedef int (*cip__rmap_eq_fn)(const void *value, const void *key);
 
+/* A removed slot's value: not NULL (the probe goes on), not a value. Hot
+ * readers that inline their probe compare with it. */
+extern char cip__rmap_tombstone_object;
+#define CIP__RMAP_TOMBSTONE ((void *)&cip__rmap_tombstone_object)
+
 struct cip__rmap_slot {
 	_Atomic uint64_t hash;
 	_Atomic(void *) value; /* NULL: never used; the tombstone: removed */

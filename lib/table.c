@@ -8,6 +8,7 @@
  * was built), copies what it needs out of that one version, and leaves.
  */
 #define _POSIX_C_SOURCE 200809L /* strnlen */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,12 @@ int cip__table_entry_has_key(const void *value, const void *key)
 
 	return e->port == k->port && e->protocol == k->protocol && e->kind == k->kind &&
 	       memcmp(&e->vip, &k->vip, sizeof(e->vip)) == 0;
+}
+
+uint64_t cip__table_entry_hash(const struct ix_entry *e)
+{
+	return e->kind == IX_ADDR ? cip__table_addr_hash(&e->vip)
+				  : cip__table_vip_hash(&e->vip, e->port, e->protocol);
 }
 
 static int name_has_text(const void *value, const void *key)
@@ -379,52 +386,111 @@ void cip_table_free(cip_table *t)
 /* Readers                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Copies port @p i of @p v and its endpoints out (see cip_table_lookup()). */
-static int copy_port(const struct svc_ver *v, size_t i, cip_service_info *svc,
-		     cip_service_port_info *port_info, cip_endpoint *eps, size_t cap, size_t *n)
+/* Copies port @p i of @p v and its endpoints out (see cip_table_endpoints()). */
+static int copy_port(const struct svc_ver *v, size_t i, cip_endpoint *eps, size_t cap, size_t *n)
 {
-	uint32_t first, count;
+	uint32_t first = v->first[i], count = v->first[i + 1] - first;
 
-	/* The arrays are near each other but the loads depend on each other
-	 * (first -> refs -> addrs): start them all at once. */
-	cip__prefetch(&v->ports[i]);
-	cip__prefetch(v->addrs);
-	first = v->first[i];
-	count = v->first[i + 1] - first;
-	if (svc)
-		*svc = *v->info;
-	if (port_info)
-		*port_info = v->ports[i];
-	if (n)
-		*n = count;
+	*n = count;
 	if (count > cap)
 		return CIP_EBUFSIZE;
 	for (uint32_t k = 0; k < count; k++) {
 		const struct ep_ref *r = &v->refs[first + k];
-		const struct ep_addr *a = &v->addrs[r->addr];
 
-		eps[k] = (cip_endpoint){ .addr = a->addr,
-					 .port = r->port,
-					 .conditions = a->conditions,
-					 .node = a->node,
-					 .zone = a->zone,
-					 .hint_zone = a->hint_zone,
-					 .hint_node = a->hint_node };
+		eps[k] = cip__endpoint_of(&v->addrs[r->addr], r->port);
 	}
 	return 0;
 }
 
-static int lookup(const cip_table *t, struct cip__rmap *ix, const struct ix_entry *key,
-		  cip_service_info *svc, cip_service_port_info *port_info, cip_endpoint *eps,
-		  size_t cap, size_t *n)
+/* The port of the lookup record @p e, from the record itself unless its
+ * names did not fit there. */
+static void record_port(const struct ix_entry *e, cip_service_port_info *out)
+{
+	if (e->name_len == NAMES_ELSEWHERE) {
+		*out = e->ver->ports[e->port_index];
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	memcpy(out->name, e->names, e->name_len);
+	memcpy(out->target_port_name, e->names + e->name_len, e->target_len);
+	out->port = e->svc_port;
+	out->target_port = e->target_port;
+	out->node_port = e->node_port;
+	out->protocol = e->protocol;
+	out->nendpoints = e->neps;
+	out->index = e->port_index;
+}
+
+/* Copies what cip_table_lookup() returns out of the lookup record @p e. */
+static int copy_record(const struct ix_entry *e, cip_service_info *svc,
+		       cip_service_port_info *port_info, cip_endpoint *eps, size_t cap, size_t *n)
+{
+	uint32_t count = e->neps;
+
+	if (port_info)
+		record_port(e, port_info);
+	if (svc)
+		*svc = *e->ver->info;
+	*n = count;
+	if (count > cap)
+		return CIP_EBUFSIZE;
+	if (count)
+		memcpy(eps, cip__record_eps(e), count * sizeof(*eps));
+	return 0;
+}
+
+/* The first record from slot @p *i on in @p hash's probe sequence of @p a
+ * that is indexed under @p hash (*i is left at its slot), or NULL at the
+ * end of the sequence. */
+static const struct ix_entry *candidate(const struct cip__rmap_array *a, uint64_t hash, size_t *i)
+{
+	for (;; *i = (*i + 1) & a->mask) {
+		const struct ix_entry *e = atomic_load(&a->slots[*i].value);
+
+		if (!e)
+			return NULL;
+		if ((const void *)e != CIP__RMAP_TOMBSTONE &&
+		    atomic_load_explicit(&a->slots[*i].hash, memory_order_relaxed) == hash)
+			return e;
+	}
+}
+
+/* Asks for the first lines of the record @p e at once: its entry and, with
+ * a few endpoints, all of them. */
+static void prefetch_record(const struct ix_entry *e)
+{
+	cip__prefetch(e);
+	cip__prefetch((const char *)e + 64);
+	cip__prefetch((const char *)e + 128);
+}
+
+/*
+ * The lookup record of @p key (hash @p hash) in @p a, probing from slot
+ * @p i, or NULL; inside a read section. The rmap's probe, inlined, and as
+ * soon as a slot gives a record's address the record's lines are asked for
+ * together: the compare, the port and the endpoints then wait for one miss
+ * instead of one after the other.
+ */
+static const struct ix_entry *find_record(const struct cip__rmap_array *a, uint64_t hash, size_t i,
+					  const struct ix_entry *key)
+{
+	for (const struct ix_entry *e; (e = candidate(a, hash, &i)); i = (i + 1) & a->mask) {
+		prefetch_record(e);
+		if (cip__table_entry_has_key(e, key))
+			return e;
+	}
+	return NULL;
+}
+
+static int lookup(const cip_table *t, const struct cip__rmap *ix, uint64_t hash,
+		  const struct ix_entry *key, cip_service_info *svc,
+		  cip_service_port_info *port_info, cip_endpoint *eps, size_t cap, size_t *n)
 {
 	unsigned token = cip__table_enter(t);
-	struct ix_entry *e = cip__rmap_find(ix, key->hash, key, cip__table_entry_has_key);
-	int rc = CIP_ENOTFOUND;
+	const struct cip__rmap_array *a = atomic_load(&ix->array);
+	const struct ix_entry *e = find_record(a, hash, hash & a->mask, key);
+	int rc = e ? copy_record(e, svc, port_info, eps, cap, n) : CIP_ENOTFOUND;
 
-	/* The entry lives in the version it leads to: one state, whole. */
-	if (e)
-		rc = copy_port(e->ver, e->port_index, svc, port_info, eps, cap, n);
 	cip__table_leave(t, token);
 	return rc;
 }
@@ -441,8 +507,8 @@ int cip_table_lookup(const cip_table *t, const cip_addr *vip, uint16_t port, int
 	key.vip = *vip;
 	key.port = port;
 	key.protocol = (uint8_t)protocol;
-	key.hash = cip__table_vip_hash(vip, port, protocol);
-	return lookup(t, (struct cip__rmap *)&t->by_vip, &key, svc, port_info, eps, cap, n);
+	return lookup(t, &t->by_vip, cip__table_vip_hash(vip, port, protocol), &key, svc, port_info,
+		      eps, cap, n);
 }
 
 int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int protocol,
@@ -457,8 +523,90 @@ int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int proto
 	key.kind = IX_NODE_PORT;
 	key.port = node_port;
 	key.protocol = (uint8_t)protocol;
-	key.hash = cip__table_vip_hash(&key.vip, node_port, protocol);
-	return lookup(t, (struct cip__rmap *)&t->by_node_port, &key, svc, port_info, eps, cap, n);
+	return lookup(t, &t->by_node_port, cip__table_vip_hash(&key.vip, node_port, protocol), &key,
+		      svc, port_info, eps, cap, n);
+}
+
+/* Lookups of a batch that share a read section and whose memory is asked
+ * for together: enough to keep the CPU's outstanding misses busy. */
+#define BATCH_GROUP 16
+
+/* The key of @p q in @p key and its hash, or CIP_EINVAL for invalid
+ * arguments. */
+static int batch_key(cip_lookup *q, struct ix_entry *key, uint64_t *hash)
+{
+	int by_node_port = (q->flags & CIP_LOOKUP_NODE_PORT) != 0;
+
+	q->n = 0;
+	if ((q->cap && !q->eps) || (q->flags & ~CIP_LOOKUP_NODE_PORT) ||
+	    (!by_node_port && !addr_valid(&q->vip)))
+		return CIP_EINVAL;
+	memset(key, 0, sizeof(*key));
+	key->kind = by_node_port ? IX_NODE_PORT : IX_VIP;
+	if (!by_node_port)
+		key->vip = q->vip;
+	key->port = q->port;
+	key->protocol = q->protocol;
+	*hash = cip__table_vip_hash(&key->vip, key->port, key->protocol);
+	return 0;
+}
+
+/* One group of at most BATCH_GROUP lookups, in three passes: hash the keys
+ * and ask for their index slots; probe and ask for the records found; then
+ * compare and copy out. @return the lookups that succeeded. */
+static int batch_group(const cip_table *t, cip_lookup *q, size_t count)
+{
+	struct ix_entry keys[BATCH_GROUP];
+	uint64_t hashes[BATCH_GROUP];
+	const struct cip__rmap_array *arrays[BATCH_GROUP];
+	const struct ix_entry *found[BATCH_GROUP];
+	size_t at[BATCH_GROUP];
+	unsigned token = cip__table_enter(t);
+	int ok = 0;
+
+	for (size_t k = 0; k < count; k++) {
+		q[k].rc = batch_key(&q[k], &keys[k], &hashes[k]);
+		if (q[k].rc)
+			continue;
+		arrays[k] = atomic_load(keys[k].kind == IX_VIP ? &t->by_vip.array
+							       : &t->by_node_port.array);
+		at[k] = hashes[k] & arrays[k]->mask;
+		cip__prefetch(&arrays[k]->slots[at[k]]);
+	}
+	for (size_t k = 0; k < count; k++) {
+		if (q[k].rc)
+			continue;
+		found[k] = candidate(arrays[k], hashes[k], &at[k]);
+		if (found[k])
+			prefetch_record(found[k]);
+	}
+	for (size_t k = 0; k < count; k++) {
+		const struct ix_entry *e = found[k];
+
+		if (q[k].rc)
+			continue;
+		/* A different key under the same hash: probe on. */
+		if (e && !cip__table_entry_has_key(e, &keys[k]))
+			e = find_record(arrays[k], hashes[k], (at[k] + 1) & arrays[k]->mask,
+					&keys[k]);
+		q[k].rc = e ? copy_record(e, q[k].svc, q[k].port_info, q[k].eps, q[k].cap, &q[k].n)
+			    : CIP_ENOTFOUND;
+		ok += q[k].rc == 0;
+	}
+	cip__table_leave(t, token);
+	return ok;
+}
+
+int cip_table_lookup_batch(const cip_table *t, cip_lookup *lookups, size_t count)
+{
+	int ok = 0;
+
+	if (!t || (count && !lookups) || count > INT_MAX)
+		return CIP_EINVAL;
+	for (size_t i = 0; i < count; i += BATCH_GROUP)
+		ok += batch_group(t, lookups + i,
+				  count - i < BATCH_GROUP ? count - i : BATCH_GROUP);
+	return ok;
 }
 
 int cip_table_service_get(const cip_table *t, const char *ns, const char *name,
@@ -501,7 +649,7 @@ int cip_table_endpoints(const cip_table *t, const char *ns, const char *name, si
 		struct svc_ver *v = atomic_load(&s->cur);
 
 		if (port_index < v->info->nports)
-			rc = copy_port(v, port_index, NULL, NULL, eps, cap, n);
+			rc = copy_port(v, port_index, eps, cap, n);
 	}
 	cip__table_leave(t, token);
 	return rc;

@@ -64,21 +64,22 @@ struct ep_ref {
 };
 
 /*
- * A version, one allocation laid out for lookups: this header, the index
- * entries, the arrays a lookup reads (first, refs, addrs, ports), then the
- * service's info, which only some readers copy. A lookup finds an index
- * entry inside the version it belongs to, so from the index slot on it
- * reads one block, forward.
+ * A version, one allocation laid out for lookups: this header, the lookup
+ * records (see struct ix_entry), the address entries, the arrays the other
+ * readers use (first, refs, addrs, ports), then the service's info, which
+ * only some readers copy.
  */
 struct svc_ver {
 	struct cip__epoch_node node;
 	cip_service_port_info *ports; /* info->nports */
 	uint32_t *first;	      /* nports + 1: port i's refs are [first[i], first[i+1]) */
 	struct ep_ref *refs;
-	struct ep_addr *addrs; /* info->nendpoints */
-	struct ix_entry *entries;
+	struct ep_addr *addrs;	       /* info->nendpoints */
+	struct ix_entry *records;      /* nrecords lookup records, one after the other */
+	struct ix_entry *addr_entries; /* naddr_entries address entries */
 	cip_service_info *info;
-	uint32_t nentries;
+	struct svc_slot *slot; /* the service, which owns the keys */
+	uint32_t nrecords, naddr_entries;
 	int reason; /* enum cip_endpoints_reason */
 };
 
@@ -101,17 +102,59 @@ enum ix_kind {
 		       * PTR; several services may share one */
 };
 
-/* An entry of an index, inside the version it leads to. */
+/* Bytes of port names an entry holds; name_len NAMES_ELSEWHERE when the two
+ * names do not fit (then they are read from ver->ports). */
+#define ENTRY_NAMES 16
+#define NAMES_ELSEWHERE UINT8_MAX
+
+/*
+ * An entry of an index, inside the version it leads to: one cache line.
+ *
+ * An entry of the VIP or node-port index starts a *lookup record*: it is
+ * 64-byte aligned and the port's endpoints follow it, as the cip_endpoint
+ * array a lookup copies out (a port's endpoints are thus stored once per
+ * lookup key: at most twice plus once per node port). The entry holds the
+ * rest of what the lookup returns, short port names included, so that a
+ * lookup reads the index slot and then one block that starts at the
+ * entry: with 3 endpoints, 3 cache lines, which it can ask for at once.
+ */
 struct ix_entry {
-	uint64_t hash;
-	cip_addr vip; /* all zero in the node-port index */
-	uint16_t port;
-	uint8_t protocol;
+	cip_addr vip;	     /* all zero in the node-port index */
+	uint16_t port;	     /* the key's port: the service port, or the node port */
+	uint8_t protocol;    /* enum cip_protocol */
 	uint8_t kind;	     /* enum ix_kind */
 	uint32_t port_index; /* IX_ADDR: the endpoint's index, or UINT32_MAX for a ClusterIP */
+	uint32_t neps;	     /* lookup records: the endpoints that follow */
 	struct svc_ver *ver;
-	struct svc_slot *slot; /* which service owns the key */
+	uint16_t svc_port, target_port, node_port; /* as in cip_service_port_info */
+	uint8_t name_len, target_len;		   /* of the names, in names[] */
+	char names[ENTRY_NAMES];		   /* the name, then the target port name */
 };
+
+/* Endpoint @p a as readers copy it out, for a port that reaches it on
+ * @p port. */
+static inline cip_endpoint cip__endpoint_of(const struct ep_addr *a, uint16_t port)
+{
+	return (cip_endpoint){ .addr = a->addr,
+			       .port = port,
+			       .conditions = a->conditions,
+			       .node = a->node,
+			       .zone = a->zone,
+			       .hint_zone = a->hint_zone,
+			       .hint_node = a->hint_node };
+}
+
+/* The endpoints of the lookup record that @p e starts. */
+static inline const cip_endpoint *cip__record_eps(const struct ix_entry *e)
+{
+	return (const cip_endpoint *)(const void *)(e + 1);
+}
+
+/* The size of the lookup record that @p e starts, a multiple of 64. */
+static inline size_t cip__record_size(uint32_t neps)
+{
+	return sizeof(struct ix_entry) + ((neps * sizeof(cip_endpoint) + 63) & ~(size_t)63);
+}
 
 /* ------------------------------------------------------------------ */
 /* Writer-only state                                                  */
@@ -237,6 +280,8 @@ const struct tbl_name *cip__table_name_of(const cip_table *t, uint32_t id);
 struct svc_slot *cip__table_slot(const cip_table *t, const char *ns, const char *name);
 /* Whether index entry @p value has the key of the entry @p key. */
 int cip__table_entry_has_key(const void *value, const void *key);
+/* The hash @p e is indexed under. */
+uint64_t cip__table_entry_hash(const struct ix_entry *e);
 /* The hash of an address-index key. */
 uint64_t cip__table_addr_hash(const cip_addr *a);
 /* The id of @p text, interning it (writer); 0 for NULL or "". @return 0;

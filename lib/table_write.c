@@ -532,92 +532,168 @@ static int served_addr(const struct svc_w *w, const struct ep_addr *a)
 	return (a->conditions & CIP_EP_READY) || w->publish_not_ready;
 }
 
-/* The index entries of @p w: one per (ClusterIP, port) and per node port,
- * and for PTR one per ClusterIP and per served endpoint of a headless
- * service. */
-static size_t count_entries(const struct svc_w *w, const struct build *b)
+/* The lookup records of @p w: one per (ClusterIP, port) and per node
+ * port. */
+static size_t count_records(const struct svc_w *w)
 {
-	size_t n = w->nports * w->nips + w->nips;
+	size_t n = w->nports * w->nips;
 
 	for (size_t i = 0; i < w->nports; i++)
 		n += w->ports[i].node_port != 0;
+	return n;
+}
+
+/* The bytes of @p w's lookup records (@p b gives each port's endpoints). */
+static size_t records_size(const struct svc_w *w, const struct build *b)
+{
+	size_t size = 0;
+
+	for (size_t i = 0; i < w->nports; i++) {
+		size_t copies = w->nips + (w->ports[i].node_port != 0);
+
+		size += copies * cip__record_size(b->first[i + 1] - b->first[i]);
+	}
+	return size;
+}
+
+/* The address entries of @p w, for PTR: one per ClusterIP and per served
+ * endpoint of a headless service. */
+static size_t count_addr_entries(const struct svc_w *w, const struct build *b)
+{
+	size_t n = w->nips;
+
 	for (size_t k = 0; w->headless && k < b->naddrs; k++)
 		n += (size_t)served_addr(w, &b->cands[k].a);
 	return n;
 }
 
-/* One allocation holding the version, its index entries, the arrays a
- * lookup reads (endpoints before the wide port records) and its info, in
- * that order (see table_priv.h): a lookup walks it forward from the entry
- * it found. */
+static size_t align64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+/* One allocation, 64-byte aligned, holding the version, its lookup records
+ * and address entries (each record 64-byte aligned), the arrays the other
+ * readers use and its info, in that order (see table_priv.h). */
 static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *b)
 {
-	size_t o_entries = align8(sizeof(struct svc_ver));
-	size_t o_first = o_entries + align8(count_entries(w, b) * sizeof(struct ix_entry));
+	size_t o_records = align64(sizeof(struct svc_ver));
+	size_t o_addr_entries = o_records + records_size(w, b);
+	size_t o_first = o_addr_entries + count_addr_entries(w, b) * sizeof(struct ix_entry);
 	size_t o_refs = o_first + align8((w->nports + 1) * sizeof(uint32_t));
 	size_t o_addrs = o_refs + align8(b->nrefs * sizeof(struct ep_ref));
 	size_t o_ports = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
 	size_t o_info = o_ports + align8(w->nports * sizeof(cip_service_port_info));
-	char *mem = calloc(1, o_info + sizeof(cip_service_info));
+	size_t size = align64(o_info + sizeof(cip_service_info));
+	char *mem = aligned_alloc(64, size);
 	struct svc_ver *v = (struct svc_ver *)(void *)mem;
 
 	if (!mem)
 		return NULL;
+	memset(mem, 0, size);
 	v->ports = (cip_service_port_info *)(void *)(mem + o_ports);
 	v->first = (uint32_t *)(void *)(mem + o_first);
 	v->refs = (struct ep_ref *)(void *)(mem + o_refs);
 	v->addrs = (struct ep_addr *)(void *)(mem + o_addrs);
-	v->entries = (struct ix_entry *)(void *)(mem + o_entries);
+	v->records = (struct ix_entry *)(void *)(mem + o_records);
+	v->addr_entries = (struct ix_entry *)(void *)(mem + o_addr_entries);
 	v->info = (cip_service_info *)(void *)(mem + o_info);
+	v->slot = w->slot;
 	return v;
 }
 
-static void entry_fill(struct ix_entry *e, struct svc_ver *v, const struct svc_w *w, size_t i,
-		       const cip_addr *vip)
+/* The entry after @p e in @p v (its records, then its address entries), or
+ * NULL after the last. */
+static struct ix_entry *entry_next(const struct svc_ver *v, struct ix_entry *e)
 {
-	e->protocol = w->ports[i].protocol;
+	if (e->kind != IX_ADDR) {
+		e = (struct ix_entry *)(void *)((char *)e + cip__record_size(e->neps));
+		if (e != v->addr_entries)
+			return e;
+		return v->naddr_entries ? v->addr_entries : NULL;
+	}
+	return e + 1 < v->addr_entries + v->naddr_entries ? e + 1 : NULL;
+}
+
+/* The first entry of @p v, or NULL if it has none. */
+static struct ix_entry *entry_first(const struct svc_ver *v)
+{
+	if (v->nrecords)
+		return v->records;
+	return v->naddr_entries ? v->addr_entries : NULL;
+}
+
+/* The names of port @p p into the entry @p e, when both fit. */
+static void record_names(struct ix_entry *e, const struct w_port *p)
+{
+	size_t name = strlen(p->name), target = strlen(p->target_name);
+
+	if (name + target > ENTRY_NAMES) {
+		e->name_len = NAMES_ELSEWHERE;
+		return;
+	}
+	e->name_len = (uint8_t)name;
+	e->target_len = (uint8_t)target;
+	memcpy(e->names, p->name, name);
+	memcpy(e->names + name, p->target_name, target);
+}
+
+/* Fills the lookup record at @p e for port @p i of @p v (@p wp as given)
+ * under @p vip (NULL: the node port). @return the record after it. */
+static struct ix_entry *record_fill(struct ix_entry *e, struct svc_ver *v, size_t i,
+				    const struct w_port *wp, const cip_addr *vip)
+{
+	const cip_service_port_info *p = &v->ports[i];
+	cip_endpoint *eps = (cip_endpoint *)(void *)(e + 1);
+
+	e->protocol = p->protocol;
 	e->port_index = (uint32_t)i;
 	e->ver = v;
-	e->slot = w->slot;
-	if (vip) {
-		e->kind = IX_VIP;
+	e->kind = vip ? IX_VIP : IX_NODE_PORT;
+	if (vip)
 		e->vip = *vip;
-		e->port = w->ports[i].port;
-	} else {
-		e->kind = IX_NODE_PORT;
-		e->port = w->ports[i].node_port;
+	e->port = vip ? p->port : p->node_port;
+	e->svc_port = p->port;
+	e->target_port = p->target_port;
+	e->node_port = p->node_port;
+	e->neps = p->nendpoints;
+	record_names(e, wp);
+	for (uint32_t k = 0; k < e->neps; k++) {
+		const struct ep_ref *r = &v->refs[v->first[i] + k];
+
+		eps[k] = cip__endpoint_of(&v->addrs[r->addr], r->port);
 	}
-	e->hash = cip__table_vip_hash(&e->vip, e->port, e->protocol);
+	return (struct ix_entry *)(void *)((char *)e + cip__record_size(e->neps));
 }
 
 /* An address entry: a ClusterIP (@p index UINT32_MAX) or endpoint @p index. */
-static void addr_entry_fill(struct ix_entry *e, struct svc_ver *v, const struct svc_w *w,
-			    const cip_addr *addr, uint32_t index)
+static void addr_entry_fill(struct ix_entry *e, struct svc_ver *v, const cip_addr *addr,
+			    uint32_t index)
 {
 	e->kind = IX_ADDR;
 	e->vip = *addr;
 	e->port_index = index;
 	e->ver = v;
-	e->slot = w->slot;
-	e->hash = cip__table_addr_hash(addr);
 }
 
 static void version_entries(struct svc_ver *v, const struct svc_w *w)
 {
+	struct ix_entry *e = v->records;
 	uint32_t n = 0;
 
 	for (size_t i = 0; i < w->nports; i++) {
 		for (size_t k = 0; k < w->nips; k++)
-			entry_fill(&v->entries[n++], v, w, i, &w->ips[k]);
+			e = record_fill(e, v, i, &w->ports[i], &w->ips[k]);
 		if (w->ports[i].node_port)
-			entry_fill(&v->entries[n++], v, w, i, NULL);
+			e = record_fill(e, v, i, &w->ports[i], NULL);
 	}
+	v->nrecords = (uint32_t)count_records(w);
 	for (size_t k = 0; k < w->nips; k++)
-		addr_entry_fill(&v->entries[n++], v, w, &w->ips[k], UINT32_MAX);
+		addr_entry_fill(&v->addr_entries[n++], v, &w->ips[k], UINT32_MAX);
 	for (uint32_t k = 0; w->headless && k < v->info->nendpoints; k++)
 		if (served_addr(w, &v->addrs[k]))
-			addr_entry_fill(&v->entries[n++], v, w, &v->addrs[k].addr, k);
-	v->nentries = n;
+			addr_entry_fill(&v->addr_entries[n++], v, &v->addrs[k].addr, k);
+	v->naddr_entries = n;
 }
 
 /* Builds the version @p w describes now (its endpoints from the current
@@ -660,9 +736,17 @@ static struct cip__rmap *index_of(cip_table *t, const struct ix_entry *e)
 					 : &t->by_addr;
 }
 
+/* Removes whatever of @p v's entries is still indexed. */
+static void entries_remove(cip_table *t, const struct svc_ver *v)
+{
+	for (struct ix_entry *e = entry_first(v); e; e = entry_next(v, e))
+		cip__rmap_remove(index_of(t, e), cip__table_entry_hash(e), e);
+}
+
 static struct ix_entry *indexed(cip_table *t, const struct ix_entry *key)
 {
-	return cip__rmap_find(index_of(t, key), key->hash, key, cip__table_entry_has_key);
+	return cip__rmap_find(index_of(t, key), cip__table_entry_hash(key), key,
+			      cip__table_entry_has_key);
 }
 
 /* The entry of the same service under the same key (the address index
@@ -670,25 +754,24 @@ static struct ix_entry *indexed(cip_table *t, const struct ix_entry *key)
 static int same_key_and_owner(const void *value, const void *key)
 {
 	return cip__table_entry_has_key(value, key) &&
-	       ((const struct ix_entry *)value)->slot == ((const struct ix_entry *)key)->slot;
+	       ((const struct ix_entry *)value)->ver->slot ==
+		       ((const struct ix_entry *)key)->ver->slot;
 }
 
 /* Another service already owns one of @p v's port keys (addresses may be
  * shared: a pod in two headless services). */
 static int entries_conflict(cip_table *t, const struct svc_ver *v, cip_spec_error *err)
 {
-	for (uint32_t k = 0; k < v->nentries; k++) {
-		const struct ix_entry *e = &v->entries[k], *o;
+	for (struct ix_entry *e = v->nrecords ? v->records : NULL; e && e->kind != IX_ADDR;
+	     e = entry_next(v, e)) {
+		const struct ix_entry *o = indexed(t, e);
 
-		if (e->kind == IX_ADDR)
-			continue;
-		o = indexed(t, e);
-		if (o && o->slot != e->slot)
-			return cip__table_fail(err, CIP_EALLOCATED,
-					       e->kind == IX_VIP ? CIP_FIELD_CLUSTER_IPS
-								 : CIP_FIELD_NODE_PORT,
-					       e->port_index, 0, "spec: %u/%u is used by %s/%s",
-					       e->port, e->protocol, o->slot->ns, o->slot->name);
+		if (o && o->ver->slot != v->slot)
+			return cip__table_fail(
+				err, CIP_EALLOCATED,
+				e->kind == IX_VIP ? CIP_FIELD_CLUSTER_IPS : CIP_FIELD_NODE_PORT,
+				e->port_index, 0, "spec: %u/%u is used by %s/%s", e->port,
+				e->protocol, o->ver->slot->ns, o->ver->slot->name);
 	}
 	return 0;
 }
@@ -699,8 +782,8 @@ static int entries_reserve(cip_table *t, const struct svc_ver *v)
 {
 	size_t n[3] = { 0, 0, 0 };
 
-	for (uint32_t k = 0; k < v->nentries; k++)
-		n[v->entries[k].kind]++;
+	for (struct ix_entry *e = entry_first(v); e; e = entry_next(v, e))
+		n[e->kind]++;
 	if (cip__rmap_reserve(&t->by_vip, n[IX_VIP]) ||
 	    cip__rmap_reserve(&t->by_node_port, n[IX_NODE_PORT]) ||
 	    cip__rmap_reserve(&t->by_addr, n[IX_ADDR]))
@@ -715,24 +798,17 @@ static int entries_reserve(cip_table *t, const struct svc_ver *v)
  * is still indexed (keys that go) is removed. */
 static void entries_swap(cip_table *t, const struct svc_ver *old, struct svc_ver *v)
 {
-	for (uint32_t k = 0; k < v->nentries; k++) {
-		struct ix_entry *e = &v->entries[k];
-		struct ix_entry *o = cip__rmap_find(index_of(t, e), e->hash, e, same_key_and_owner);
+	for (struct ix_entry *e = entry_first(v); e; e = entry_next(v, e)) {
+		uint64_t hash = cip__table_entry_hash(e);
+		struct ix_entry *o = cip__rmap_find(index_of(t, e), hash, e, same_key_and_owner);
 
 		if (o)
-			cip__rmap_replace(index_of(t, e), e->hash, o, e);
+			cip__rmap_replace(index_of(t, e), hash, o, e);
 		else
-			cip__rmap_insert(index_of(t, e), e->hash, e); /* room reserved */
+			cip__rmap_insert(index_of(t, e), hash, e); /* room reserved */
 	}
-	for (uint32_t k = 0; old && k < old->nentries; k++)
-		cip__rmap_remove(index_of(t, &old->entries[k]), old->entries[k].hash,
-				 &old->entries[k]);
-}
-
-static void entries_remove(cip_table *t, const struct svc_ver *v)
-{
-	for (uint32_t k = 0; k < v->nentries; k++)
-		cip__rmap_remove(index_of(t, &v->entries[k]), v->entries[k].hash, &v->entries[k]);
+	if (old)
+		entries_remove(t, old);
 }
 
 /* Publishes @p v as @p w's version (its index entries included) and

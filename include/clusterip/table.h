@@ -5,7 +5,7 @@
  * endpoints, with lock-free lookups by VIP, node port and name.
  *
  * Thread-safety: readers are *lock-free* — cip_table_lookup(),
- * cip_table_lookup_node_port(), cip_table_service_get(),
+ * cip_table_lookup_node_port(), cip_table_lookup_batch(), cip_table_service_get(),
  * cip_table_foreach_service(), cip_table_endpoints(),
  * cip_table_endpoints_reason(), cip_table_generation(),
  * cip_table_dns_resolve(), cip_table_name_id() and cip_table_name() never block and never take a
@@ -472,6 +472,46 @@ CIP_API int cip_table_lookup(const cip_table *t, const cip_addr *vip, uint16_t p
 CIP_API int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int protocol,
 				       cip_service_info *svc, cip_service_port_info *port_info,
 				       cip_endpoint *eps, size_t cap, size_t *n);
+
+/** cip_lookup.flags: look up by node port (cip_table_lookup_node_port()). */
+#define CIP_LOOKUP_NODE_PORT 1u
+
+/**
+ * One lookup of a batch (cip_table_lookup_batch()): the arguments of a
+ * cip_table_lookup() call and its results. A frozen value type.
+ */
+typedef struct cip_lookup {
+	cip_addr vip;			  /**< in: the ClusterIP; ignored by node port */
+	uint16_t port;			  /**< in: the service port, or the node port */
+	uint8_t protocol;		  /**< in: enum cip_protocol */
+	uint8_t flags;			  /**< in: 0 or CIP_LOOKUP_NODE_PORT */
+	int32_t rc;			  /**< out: what cip_table_lookup() returns */
+	cip_service_info *svc;		  /**< in: NULL, or receives the service */
+	cip_service_port_info *port_info; /**< in: NULL, or receives the port */
+	cip_endpoint *eps;		  /**< in: receives the endpoints */
+	size_t cap;			  /**< in: room in eps (eps may be NULL if 0) */
+	size_t n;			  /**< out: the number of endpoints; 0 on other errors */
+} cip_lookup;
+
+/**
+ * @brief **cip_table_lookup_batch()** makes @p count lookups at once, each
+ * as cip_table_lookup() (or cip_table_lookup_node_port() with
+ * CIP_LOOKUP_NODE_PORT) would, with its result in its own cip_lookup.
+ *
+ * For callers that handle packets or connections in bursts. Once a table
+ * is larger than the CPU's caches, a lookup mostly waits for memory; a
+ * batch asks for the memory of all its lookups first and copies out after,
+ * so that the waits overlap. Each lookup sees one version of its service,
+ * as a single lookup does; lookups of one batch may see different states of
+ * the table (each is its own read section, in groups).
+ * @param lookups @p count lookups; on return each has rc (0 or a negative
+ * error code, CIP_EINVAL for invalid arguments of that lookup) and n.
+ * @return the number of lookups whose rc is 0; `CIP_EINVAL` if @p t is NULL,
+ * @p lookups is NULL with @p count > 0, or @p count > INT_MAX (then
+ * nothing is changed).
+ * @since 0.1
+ */
+CIP_API int cip_table_lookup_batch(const cip_table *t, cip_lookup *lookups, size_t count);
 
 /**
  * @brief **cip_table_service_get()** copies out a service and its ports.

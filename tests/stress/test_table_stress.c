@@ -239,6 +239,40 @@ static void check_dns(struct reader *rd, unsigned i)
 		fail(rd->sh, "PTR error", i);
 }
 
+/* A batch of lookups: each result is one version of its service, as a
+ * single lookup's is. */
+static void check_batch(struct reader *rd)
+{
+	enum { BATCH = 8 };
+	cip_lookup q[BATCH];
+	cip_endpoint eps[BATCH][MAX_EPS];
+	cip_service_info info[BATCH];
+	cip_service_port_info pi[BATCH];
+	unsigned svc[BATCH];
+	int ok = 0;
+
+	for (unsigned k = 0; k < BATCH; k++) {
+		svc[k] = (unsigned)(cip__splitmix64(&rd->seed) % NSVC);
+		q[k] = (cip_lookup){ .vip = vip_of(svc[k]),
+				     .port = 80,
+				     .protocol = CIP_PROTO_TCP,
+				     .svc = &info[k],
+				     .port_info = &pi[k],
+				     .eps = eps[k],
+				     .cap = MAX_EPS };
+	}
+	ok = cip_table_lookup_batch(rd->sh->t, q, BATCH);
+	for (unsigned k = 0; k < BATCH; k++) {
+		if (q[k].rc == 0)
+			check_result(rd, svc[k], &info[k], &pi[k], eps[k], q[k].n);
+		else if (q[k].rc != CIP_ENOTFOUND)
+			fail(rd->sh, "batch lookup error", svc[k]);
+		ok -= q[k].rc == 0;
+	}
+	if (ok != 0)
+		fail(rd->sh, "batch count disagrees", 0);
+}
+
 static int visit(const cip_service_info *info, void *ctx)
 {
 	struct reader *rd = ctx;
@@ -269,6 +303,8 @@ static void *reader_main(void *arg)
 			fail(rd->sh, "lookup error", i);
 		if ((reads & 7) == 0)
 			check_dns(rd, i);
+		if ((reads & 7) == 4)
+			check_batch(rd);
 		if ((++reads & 1023) == 0 && cip_table_foreach_service(rd->sh->t, visit, rd) != 0)
 			fail(rd->sh, "foreach error", 0);
 	}

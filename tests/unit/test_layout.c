@@ -127,6 +127,22 @@ static void test_table_value_types(void **state)
 	assert_int_equal(offsetof(cip_service_port_info, index), 140);
 	assert_int_equal(sizeof(cip_service_port_info), 144);
 
+	/* cip_lookup: an address, u16, u8 x2, i32, four pointers, two size_t */
+	{
+		size_t ps = sizeof(void *), o_svc = (24 + 4 + ps - 1) / ps * ps;
+
+		assert_int_equal(offsetof(cip_lookup, port), 20);
+		assert_int_equal(offsetof(cip_lookup, protocol), 22);
+		assert_int_equal(offsetof(cip_lookup, flags), 23);
+		assert_int_equal(offsetof(cip_lookup, rc), 24);
+		assert_int_equal(offsetof(cip_lookup, svc), o_svc);
+		assert_int_equal(offsetof(cip_lookup, port_info), o_svc + ps);
+		assert_int_equal(offsetof(cip_lookup, eps), o_svc + 2 * ps);
+		assert_int_equal(offsetof(cip_lookup, cap), o_svc + 3 * ps);
+		assert_int_equal(offsetof(cip_lookup, n), o_svc + 3 * ps + zs);
+		assert_int_equal(sizeof(cip_lookup), o_svc + 3 * ps + 2 * zs);
+	}
+
 	/* cip_dns_record: two names, u16 x4, an address */
 	assert_int_equal(offsetof(cip_dns_record, target), 254);
 	assert_int_equal(offsetof(cip_dns_record, type), 508);

@@ -2,6 +2,8 @@
 /* include/clusterip/table.h: services, pods, endpoints and lookups, with a
  * pool and node ports, single-threaded. The concurrent behaviour is in
  * tests/stress/test_table_stress.c. */
+#include <limits.h>
+
 #include "cip_test.h"
 
 /* ------------------------------------------------------------------ */
@@ -719,6 +721,234 @@ static void test_node_ports(void **state)
 	fx_free(&f);
 }
 
+/* A batch lookup gives what the single lookup gives, field for field. */
+static void expect_same_as_single(struct fx *f, const cip_lookup *q)
+{
+	cip_service_info svc;
+	cip_service_port_info pi;
+	cip_endpoint eps[8];
+	size_t n = 0;
+	int rc = q->flags & CIP_LOOKUP_NODE_PORT
+			 ? cip_table_lookup_node_port(f->t, q->port, q->protocol, &svc, &pi, eps,
+						      q->cap, &n)
+			 : cip_table_lookup(f->t, &q->vip, q->port, q->protocol, &svc, &pi, eps,
+					    q->cap, &n);
+
+	assert_int_equal(q->rc, rc);
+	if (rc != 0 && rc != CIP_EBUFSIZE) {
+		assert_int_equal(q->n, 0);
+		return;
+	}
+	assert_int_equal(q->n, n);
+	assert_memory_equal(q->svc, &svc, sizeof(svc));
+	assert_memory_equal(q->port_info, &pi, sizeof(pi));
+	if (rc == 0 && n)
+		assert_memory_equal(q->eps, eps, n * sizeof(*eps));
+}
+
+static cip_lookup by_vip(const cip_addr *vip, uint16_t port, int protocol, cip_service_info *svc,
+			 cip_service_port_info *pi, cip_endpoint *eps, size_t cap)
+{
+	return (cip_lookup){ .vip = *vip,
+			     .port = port,
+			     .protocol = (uint8_t)protocol,
+			     .svc = svc,
+			     .port_info = pi,
+			     .eps = eps,
+			     .cap = cap };
+}
+
+static void test_lookup_batch(void **state)
+{
+	(void)state;
+	struct fx f = fx_new(1);
+	/* Port names too long for the lookup record take the other path. */
+	cip_service_port ports[2] = {
+		{ "http", CIP_PROTO_TCP, 80, 0, "web", 0 },
+		{ "a-rather-long-port-name", CIP_PROTO_UDP, 53, 0, "dns-over-udp", 30053 },
+	};
+	cip_named_port named[2] = { { "web", CIP_PROTO_TCP, 8080 },
+				    { "dns-over-udp", CIP_PROTO_UDP, 5353 } };
+	cip_service_spec s = svc("default", "web");
+	cip_service_info info, svcs[12];
+	cip_service_port_info pis[12];
+	cip_endpoint eps[12][8];
+	cip_lookup q[12];
+	cip_addr bad = ip("10.0.0.1");
+	int ok;
+
+	s.type = CIP_SERVICE_NODE_PORT;
+	s.ip_family_policy = CIP_PREFER_DUAL_STACK;
+	s.ports = ports;
+	s.nports = 2;
+	assert_int_equal(create(&f, &s), 0);
+	for (int i = 0; i < 3; i++) {
+		char name[16], addr[16];
+		cip_pod_spec p;
+		cip_addr a;
+
+		snprintf(name, sizeof(name), "pod-%d", i);
+		snprintf(addr, sizeof(addr), "10.244.0.%d", i + 1);
+		a = ip(addr);
+		cip_pod_spec_init(&p, sizeof(p));
+		p.ns = "default";
+		p.name = name;
+		p.ips = &a;
+		p.nips = 1;
+		p.labels = app_my_app;
+		p.nlabels = 1;
+		p.ports = named;
+		p.nports = 2;
+		p.conditions = i == 2 ? CIP_EP_SERVING | CIP_EP_TERMINATING
+				      : CIP_EP_READY | CIP_EP_SERVING;
+		assert_int_equal(cip_table_pod_apply(f.t, &p, NULL), 0);
+	}
+	info = get(&f, "default", "web");
+	assert_int_equal(info.ncluster_ips, 2);
+
+	memset(q, 0, sizeof(q));
+	/* Both families, both ports, by node port, and misses. */
+	q[0] = by_vip(&info.cluster_ips[0], 80, CIP_PROTO_TCP, &svcs[0], &pis[0], eps[0], 8);
+	q[1] = by_vip(&info.cluster_ips[1], 80, CIP_PROTO_TCP, &svcs[1], &pis[1], eps[1], 8);
+	q[2] = by_vip(&info.cluster_ips[0], 53, CIP_PROTO_UDP, &svcs[2], &pis[2], eps[2], 8);
+	q[3] = by_vip(&bad, 53, CIP_PROTO_UDP, &svcs[3], &pis[3], eps[3], 8);
+	q[4] = (cip_lookup){ .port = 30053,
+			     .protocol = CIP_PROTO_UDP,
+			     .flags = CIP_LOOKUP_NODE_PORT,
+			     .svc = &svcs[4],
+			     .port_info = &pis[4],
+			     .eps = eps[4],
+			     .cap = 8 };
+	q[5] = q[4];
+	q[5].protocol = CIP_PROTO_TCP;
+	/* Too small a buffer: the count, the service and the port, no copy. */
+	q[6] = by_vip(&info.cluster_ips[1], 53, CIP_PROTO_UDP, &svcs[6], &pis[6], eps[6], 2);
+	/* Invalid lookups fail alone. */
+	q[7] = by_vip(&info.cluster_ips[0], 80, CIP_PROTO_TCP, &svcs[7], &pis[7], NULL, 4);
+	q[8] = by_vip(&info.cluster_ips[0], 80, CIP_PROTO_TCP, &svcs[8], &pis[8], eps[8], 8);
+	q[8].flags = 0x80;
+	q[9] = by_vip(&info.cluster_ips[0], 80, CIP_PROTO_TCP, &svcs[9], &pis[9], eps[9], 8);
+	q[9].vip.family = 9;
+	q[10] = by_vip(&info.cluster_ips[0], 80, CIP_PROTO_TCP, NULL, NULL, eps[10], 8);
+	q[11] = by_vip(&info.cluster_ips[1], 53, CIP_PROTO_UDP, &svcs[11], &pis[11], eps[11], 8);
+
+	ok = cip_table_lookup_batch(f.t, q, 12);
+	assert_int_equal(ok, 6);
+	for (int k = 0; k < 12; k++) {
+		if (k >= 7 && k <= 9) {
+			assert_int_equal(q[k].rc, CIP_EINVAL);
+			assert_int_equal(q[k].n, 0);
+		} else if (k != 10) {
+			expect_same_as_single(&f, &q[k]);
+		}
+	}
+	assert_int_equal(q[0].n, 3);
+	assert_string_equal(pis[0].target_port_name, "web");
+	assert_int_equal(eps[0][0].port, 8080);
+	assert_string_equal(pis[2].name, "a-rather-long-port-name");
+	assert_int_equal(eps[2][0].port, 5353);
+	assert_int_equal(q[3].rc, CIP_ENOTFOUND);
+	assert_int_equal(q[4].rc, 0);
+	assert_int_equal(pis[4].port, 53);
+	assert_int_equal(q[5].rc, CIP_ENOTFOUND);
+	assert_int_equal(q[6].rc, CIP_EBUFSIZE);
+	assert_int_equal(q[6].n, 3);
+	assert_int_equal(q[10].rc, 0);
+	assert_memory_equal(eps[10], eps[0], 3 * sizeof(cip_endpoint));
+
+	/* The port as the service lists it, byte for byte. */
+	{
+		cip_service_port_info listed[2];
+
+		assert_int_equal(cip_table_service_get(f.t, "default", "web", &info, listed, 2), 0);
+		assert_memory_equal(&pis[0], &listed[0], sizeof(listed[0]));
+		assert_memory_equal(&pis[2], &listed[1], sizeof(listed[1]));
+	}
+
+	/* Whole-call errors change nothing. */
+	q[0].rc = 12345;
+	assert_int_equal(cip_table_lookup_batch(NULL, q, 1), CIP_EINVAL);
+	assert_int_equal(cip_table_lookup_batch(f.t, NULL, 1), CIP_EINVAL);
+	assert_int_equal(cip_table_lookup_batch(f.t, q, (size_t)INT_MAX + 1), CIP_EINVAL);
+	assert_int_equal(q[0].rc, 12345);
+	assert_int_equal(cip_table_lookup_batch(f.t, NULL, 0), 0);
+	fx_free(&f);
+}
+
+/* Batches longer than one internal group, over many services and after
+ * updates, agree with single lookups everywhere. */
+static void test_lookup_batch_many(void **state)
+{
+	(void)state;
+	enum { SERVICES = 300, LOOKUPS = 2 * SERVICES };
+	struct fx f = fx_new(0);
+	cip_addr vips[SERVICES];
+	cip_lookup *q = calloc(LOOKUPS, sizeof(*q));
+	cip_endpoint(*eps)[8] = calloc(LOOKUPS, sizeof(*eps));
+	cip_service_port_info *pis = calloc(LOOKUPS, sizeof(*pis));
+	cip_service_info *svcs = calloc(LOOKUPS, sizeof(*svcs));
+	uint64_t rng = 11;
+
+	assert_non_null(q);
+	assert_non_null(eps);
+	assert_non_null(pis);
+	assert_non_null(svcs);
+	for (int i = 0; i < SERVICES; i++) {
+		char name[16];
+		cip_service_spec s;
+		cip_endpoint_spec e[3];
+		cip_named_port np = { "http", CIP_PROTO_TCP, 8080 };
+
+		snprintf(name, sizeof(name), "s-%d", i);
+		s = svc("default", name);
+		s.selector = NULL;
+		s.nselector = 0;
+		assert_int_equal(create(&f, &s), 0);
+		vips[i] = get(&f, "default", name).cluster_ips[0];
+		memset(e, 0, sizeof(e));
+		for (int k = 0; k < i % 4 && k < 3; k++) {
+			char a[20];
+
+			snprintf(a, sizeof(a), "10.1.%d.%d", i / 200, (i % 200) + k);
+			e[k].addr = ip(a);
+			e[k].conditions = CIP_EP_READY | CIP_EP_SERVING;
+		}
+		assert_int_equal(cip_table_endpoints_set(f.t, "default", name, e,
+							 (size_t)(i % 4 < 3 ? i % 4 : 3), &np, 1,
+							 NULL),
+				 0);
+	}
+	for (int round = 0; round < 2; round++) {
+		int expect = 0;
+
+		for (int k = 0; k < LOOKUPS; k++) {
+			/* Mostly hits, some misses on an unknown port. */
+			size_t i =
+				(size_t)(rng = rng * 6364136223846793005u + 1442695040888963407u) %
+				SERVICES;
+
+			q[k] = by_vip(&vips[i], k % 7 ? 80 : 81, CIP_PROTO_TCP, &svcs[k], &pis[k],
+				      eps[k], 8);
+			expect += k % 7 != 0 && (round == 0 || i % 3 != 0);
+		}
+		assert_int_equal(cip_table_lookup_batch(f.t, q, LOOKUPS), expect);
+		for (int k = 0; k < LOOKUPS; k++)
+			expect_same_as_single(&f, &q[k]);
+		/* Delete every third service: their lookups now miss. */
+		for (int i = 0; round == 0 && i < SERVICES; i += 3) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "s-%d", i);
+			assert_int_equal(cip_table_service_delete(f.t, "default", name, 0), 0);
+		}
+	}
+	free(q);
+	free(eps);
+	free(pis);
+	free(svcs);
+	fx_free(&f);
+}
+
 /* ------------------------------------------------------------------ */
 /* Pods, selectors and endpoints                                      */
 /* ------------------------------------------------------------------ */
@@ -1321,6 +1551,8 @@ int main(void)
 		cmocka_unit_test(test_cluster_ips),
 		cmocka_unit_test(test_failed_create_allocates_nothing),
 		cmocka_unit_test(test_node_ports),
+		cmocka_unit_test(test_lookup_batch),
+		cmocka_unit_test(test_lookup_batch_many),
 		cmocka_unit_test(test_selector_endpoints),
 		cmocka_unit_test(test_topology_hints),
 		cmocka_unit_test(test_named_target_port),
