@@ -8,17 +8,21 @@
  * lock-free traversal with cip__epoch_enter() and cip__epoch_leave(); the
  * writer unlinks an object and hands it to cip__epoch_retire(), which frees
  * it (through a callback) only once no reader can still hold a pointer to
- * it. There is no thread registration: any thread may enter at any time,
- * sections may nest, and a section must end on the thread that began it.
+ * it. Callers register nothing: any thread may enter at any time, sections
+ * may nest (signal handlers included, if their sections are balanced), and
+ * a section must end on the thread that began it. A thread must not exit
+ * inside a section.
  *
- * Thread-safety: readers are wait-free. cip__epoch_enter() and
- * cip__epoch_leave() may be called from any thread at any time; they never
- * block, take a lock or allocate, and each writes one counter on a cache
- * line that few other threads use. The writer side (retire, reclaim,
- * synchronize, pending) is single-threaded: the caller serializes writers
- * (the protected structure's writer mutex). retire and reclaim never wait
- * for readers; synchronize does. init and destroy must not race with
- * anything on the same domain.
+ * Thread-safety: readers never block or take a lock, and each writes one
+ * counter on a cache line that few other threads use. After a thread's
+ * first section they are wait-free and allocate nothing; the first section
+ * that a thread makes in an asymmetric domain (below) also claims an owned
+ * index, lock-free, and records it with pthread_setspecific(), which a C
+ * library may implement with a one-time allocation. The writer side
+ * (retire, reclaim, synchronize, pending) is single-threaded: the caller
+ * serializes writers (the protected structure's writer mutex). retire and
+ * reclaim never wait for readers; synchronize does. init and destroy must
+ * not race with anything on the same domain.
  *
  * The contract that makes a retired object safe to free (epoch.c has the
  * proof; each rule is needed):
@@ -35,23 +39,49 @@
  *    link, then reads the reader counters; a reader writes its counter,
  *    then reads the link), and C11 only rules that out when each side has
  *    a seq_cst fence or seq_cst accesses. The writer's side has a fence
- *    (in the counter scan); the reader's seq_cst increment and loads are
- *    its side. On x86-64 a seq_cst load is a plain load, as an acquire load
- *    is; on AArch64 it is LDAR, which is also what compilers use for
- *    acquire unless they target the RCpc extension (LDAPR), and there an
- *    acquire load could indeed be satisfied before the increment is seen.
+ *    (in the counter scan); on the shared slots the reader's seq_cst
+ *    increment and loads are its side (on owned slots the writer's
+ *    membarrier() call stands in for it). On x86-64 a seq_cst load is a
+ *    plain load, as an acquire load is; on AArch64 it is LDAR, which is
+ *    also what compilers use for acquire unless they target the RCpc
+ *    extension (LDAPR), and there an acquire load could indeed be
+ *    satisfied before the increment is seen.
  * 4. A reader uses nothing it reached in a section after leaving it.
  *
- * Layout: a global epoch counter and CIP__EPOCH_SLOTS reader slots, each
- * on its own 64-byte cache line with two counters: active[p] is the number
- * of readers in the slot that entered while the epoch had parity p. A
- * reader's slot is a hash of the address of a thread-local object, so a
- * thread keeps to one slot and threads rarely share one; threads that do
- * share a slot stay correct (the slot holds counts, not owners), they only
- * contend for its line. The writer's limbo list is a FIFO of retired nodes,
- * each tagged with the epoch of its retirement; a node is freed once the
- * epoch has advanced twice past its tag, and the epoch advances past G only
- * when no reader is counted under the parity of G + 1.
+ * Modes. A domain is asymmetric or shared, fixed at init. Asymmetric
+ * domains need membarrier(2) with MEMBARRIER_CMD_PRIVATE_EXPEDITED, for
+ * which the process registers at the first init; where that fails (not
+ * Linux, an old kernel, a seccomp filter), every domain is shared. In an
+ * asymmetric domain a thread that holds an owned index enters and leaves
+ * with plain loads and stores on its own slot (no locked instruction, no
+ * hardware fence), and the writer pays instead: a membarrier() call per
+ * attempt to advance the epoch (one interrupt per CPU that runs a thread
+ * of the process). Threads without an index, and every thread in a shared
+ * domain, increment and decrement a shared slot with atomic
+ * read-modify-writes.
+ *
+ * Thread registry (process-wide): a thread's first section in an
+ * asymmetric domain claims the lowest free index below CIP__EPOCH_OWNED
+ * from a bitmap, by compare-and-swap; the thread keeps it, in every
+ * asymmetric domain, until it exits, when a thread-specific-data
+ * destructor frees it for another thread. A thread that finds none free
+ * (or whose first section is a signal handler interrupting that claim)
+ * uses the shared slots for the rest of its life. A high-water mark of the
+ * indices ever handed out bounds the writer's scan of owned slots.
+ *
+ * Layout: a global epoch counter and reader slots, each on its own 64-byte
+ * cache line with two counters: active[p] is the number of readers in the
+ * slot that entered while the epoch had parity p. CIP__EPOCH_SLOTS shared
+ * slots (4 KiB), and in an asymmetric domain CIP__EPOCH_OWNED owned slots
+ * after them, one per index (8 KiB more, whether threads hold the indices
+ * or not). Only the thread that holds an index writes its owned slot. A
+ * thread's shared slot is a hash of the address of a thread-local object,
+ * so a thread keeps to one slot and threads rarely share one; threads that
+ * do share a slot stay correct (the slot holds counts, not owners), they
+ * only contend for its line. The writer's limbo list is a FIFO of retired
+ * nodes, each tagged with the epoch of its retirement; a node is freed
+ * once the epoch has advanced twice past its tag, and the epoch advances
+ * past G only when no reader is counted under the parity of G + 1.
  *
  * Errors are the public CIP_E* codes.
  */
@@ -64,13 +94,18 @@
 
 #include <clusterip/common.h>
 
-/* Reader slots (a power of two) and the cache line each one fills. */
+/* Shared slots (a power of two), owned slots (a multiple of 64) and the
+ * cache line each slot fills. */
 #define CIP__EPOCH_SLOT_BITS 6
 #define CIP__EPOCH_SLOTS (1u << CIP__EPOCH_SLOT_BITS)
+#define CIP__EPOCH_OWNED 128u
 #define CIP__EPOCH_LINE 64
 
-/* A token from cip__epoch_enter() is (slot << 1) | parity. */
-#define CIP__EPOCH_TOKEN_SLOT(token) ((token) >> 1)
+/* A token from cip__epoch_enter() is (slot << 2) | (owned << 1) | parity:
+ * slot is an index into the owned slots if owned is 1, else into the
+ * shared ones. */
+#define CIP__EPOCH_TOKEN_SLOT(token) ((token) >> 2)
+#define CIP__EPOCH_TOKEN_OWNED(token) (((token) >> 1) & 1u)
 #define CIP__EPOCH_TOKEN_PARITY(token) ((token)&1u)
 
 struct cip__epoch_slot {
@@ -90,25 +125,38 @@ struct cip__epoch_node {
 };
 
 /*
- * A domain. Readers read only `epoch` (written by each advance) and
- * `slots` (fixed after init). The limbo fields belong to the writer, which
- * writes them once per retire: no more often than it writes the links the
- * readers follow, so the line they may share costs readers little.
+ * A domain. Readers read only `epoch` (written by each advance), `slots`
+ * and `owned` (fixed after init). The limbo fields belong to the writer,
+ * which writes them once per retire: no more often than it writes the
+ * links the readers follow, so the line they may share costs readers
+ * little.
  */
 struct cip__epoch {
 	_Atomic uint64_t epoch;	       /* the global epoch, starts at 0 */
-	struct cip__epoch_slot *slots; /* CIP__EPOCH_SLOTS lines, 64-byte aligned */
+	struct cip__epoch_slot *slots; /* CIP__EPOCH_SLOTS shared lines, 64-byte aligned */
+	struct cip__epoch_slot *owned; /* CIP__EPOCH_OWNED lines after them; NULL: shared mode */
 	struct cip__epoch_node *head;  /* the oldest retired node, freed first */
 	struct cip__epoch_node *tail;  /* the newest one */
 	size_t pending;		       /* nodes in the limbo list */
 };
 
+/* The mode a domain is made in (see "Modes" above). */
+enum cip__epoch_mode {
+	CIP__EPOCH_AUTO,   /* asymmetric if the process could register for membarrier */
+	CIP__EPOCH_SHARED, /* shared: every reader on the shared slots */
+};
+
 /*
- * Makes @p e an empty domain at epoch 0.
+ * Makes @p e an empty domain at epoch 0, asymmetric if the process
+ * supports it (cip__epoch_init_mode() with CIP__EPOCH_AUTO).
  * @return 0; CIP_EINVAL if @p e is NULL; CIP_ENOMEM. On failure *e is not
  * changed.
  */
 int cip__epoch_init(struct cip__epoch *e);
+
+/* As cip__epoch_init(), in @p mode; CIP_EINVAL for an unknown mode. Tests
+ * use CIP__EPOCH_SHARED to run the shared mode on any kernel. */
+int cip__epoch_init_mode(struct cip__epoch *e, enum cip__epoch_mode mode);
 
 /*
  * Frees every retired node (calling its free_fn, oldest first) and the
@@ -119,18 +167,28 @@ void cip__epoch_destroy(struct cip__epoch *e);
 
 /*
  * Begins a read section on @p e (initialised): until the matching
- * cip__epoch_leave(), no object retired after this call is freed. Wait-free:
- * one load of the epoch and one atomic increment. Sections nest.
- * @return the token to pass to cip__epoch_leave().
+ * cip__epoch_leave(), no object retired after this call is freed. One load
+ * of the epoch and one increment: a plain store on the thread's owned slot
+ * (asymmetric domain) or an atomic increment of a shared slot. Sections
+ * nest. @return the token to pass to cip__epoch_leave().
  */
 unsigned cip__epoch_enter(struct cip__epoch *e);
 
 /*
  * Ends the read section that returned @p token, on the thread that began
- * it. Wait-free: one atomic decrement, with release order so that all the
- * section's reads happen before whatever the writer frees next.
+ * it. Wait-free: one decrement (a store or an atomic decrement), with
+ * release order so that all the section's reads happen before whatever the
+ * writer frees next.
  */
 void cip__epoch_leave(struct cip__epoch *e, unsigned token);
+
+/* The counter that the section of @p token counts itself in. */
+static inline _Atomic uint64_t *cip__epoch_counter(const struct cip__epoch *e, unsigned token)
+{
+	struct cip__epoch_slot *s = CIP__EPOCH_TOKEN_OWNED(token) ? e->owned : e->slots;
+
+	return &s[CIP__EPOCH_TOKEN_SLOT(token)].active[CIP__EPOCH_TOKEN_PARITY(token)];
+}
 
 /*
  * Writer side. Hands @p node, embedded in an object that is no longer
@@ -165,5 +223,15 @@ void cip__epoch_synchronize(struct cip__epoch *e);
 
 /* Writer side: the number of retired nodes not freed yet (0 for NULL). */
 size_t cip__epoch_pending(const struct cip__epoch *e);
+
+/*
+ * For tests: how many owned indices (at most CIP__EPOCH_OWNED) are handed
+ * out from now on; threads that hold a higher one keep it.
+ * @return the previous limit.
+ */
+unsigned cip__epoch_owned_limit(unsigned limit);
+
+/* For tests: the number of owned indices that threads hold now. */
+unsigned cip__epoch_owned_in_use(void);
 
 #endif /* CIP_EPOCH_H */

@@ -411,8 +411,14 @@ static void record_port(const struct ix_entry *e, cip_service_port_info *out)
 		return;
 	}
 	memset(out, 0, sizeof(*out));
-	memcpy(out->name, e->names, e->name_len);
-	memcpy(out->target_port_name, e->names + e->name_len, e->target_len);
+	/* Most ports target a number: the name alone is in names[], padded
+	 * with zeros, and a copy of constant size takes it. */
+	if (e->target_len == 0) {
+		memcpy(out->name, e->names, ENTRY_NAMES);
+	} else {
+		memcpy(out->name, e->names, e->name_len);
+		memcpy(out->target_port_name, e->names + e->name_len, e->target_len);
+	}
 	out->port = e->svc_port;
 	out->target_port = e->target_port;
 	out->node_port = e->node_port;

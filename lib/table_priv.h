@@ -128,7 +128,8 @@ struct ix_entry {
 	struct svc_ver *ver;
 	uint16_t svc_port, target_port, node_port; /* as in cip_service_port_info */
 	uint8_t name_len, target_len;		   /* of the names, in names[] */
-	char names[ENTRY_NAMES];		   /* the name, then the target port name */
+	char names[ENTRY_NAMES];		   /* the name, then the target port
+						    * name, then zeros */
 };
 
 /* Endpoint @p a as readers copy it out, for a port that reaches it on

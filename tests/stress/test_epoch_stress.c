@@ -17,8 +17,15 @@
  * they see never go back. The "stalled reader" scenarios add a reader that
  * holds one section open while the writer retires many objects: retire
  * must not wait for it and must not free anything retired after it
- * entered; synchronize must wait for it. After the run, every object must
- * have been freed exactly once.
+ * entered; synchronize must wait for it. Churning threads keep starting
+ * short-lived readers, one at a time, that make a few sections and exit,
+ * so that owned indices are claimed, released and claimed again while the
+ * writer scans. Every scenario runs in both modes: asymmetric (where the
+ * kernel has membarrier; readers on owned slots) and shared; the
+ * "indices exhausted" one lets only two threads at a time hold an owned
+ * index, so that owned and shared readers mix in one domain. After the
+ * run, a synchronize must leave nothing pending, every object must have
+ * been freed exactly once, and every owned index must be free again.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep */
 
@@ -38,8 +45,8 @@
 #define MAGIC UINT64_C(0x0B1EC7A11A5C0DE5)
 #define POISON UINT64_C(0xDEADBEEFDEADBEEF)
 #define NDATA 4
-#define GRAVE 4096 /* freed objects kept poisoned before free() */
-#define MAX_READERS 8
+#define GRAVE 4096    /* freed objects kept poisoned before free() */
+#define MAX_READERS 8 /* readers and churning threads */
 /* Seconds a scenario's writer runs at most: the machine may have fewer
  * cores than threads, and then replacements get slow. */
 #define DEADLINE (SANITIZED ? 1.0 : 0.5)
@@ -58,9 +65,11 @@ struct obj {
 struct scenario {
 	const char *name;
 	unsigned readers;
+	unsigned churners;     /* threads that start short-lived readers, one at a time */
 	unsigned replacements; /* at most; the run also ends at its deadline */
 	unsigned sync_every;   /* the writer synchronizes after every this many */
 	unsigned stall;	       /* replacements made while a stalled reader is inside; 0: none */
+	unsigned owned_limit;  /* owned indices handed out during the run; 0: all */
 };
 
 struct shared {
@@ -89,6 +98,7 @@ struct reader {
 	struct shared *sh;
 	unsigned idx;
 	uint64_t reads, nested;
+	uint64_t threads; /* a churning thread's readers started so far */
 	char error[200];
 };
 
@@ -232,6 +242,48 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* A short-lived reader: 1 to 16 sections, then it exits. */
+static void *child_main(void *arg)
+{
+	struct reader *r = arg;
+	unsigned n = 1 + (unsigned)(r->threads * 7 % 16);
+	uint64_t last = 0;
+
+	for (unsigned i = 0; i < n && !atomic_load(&r->sh->failed); i++)
+		if (read_once(r, &last))
+			break;
+	return NULL;
+}
+
+/* A churning thread: starts short-lived readers, one at a time. */
+static void *churn_main(void *arg)
+{
+	struct reader *r = arg, child;
+	struct shared *sh = r->sh;
+
+	while (!atomic_load(&sh->go))
+		;
+	while (!atomic_load(&sh->stop) && !atomic_load(&sh->failed)) {
+		memset(&child, 0, sizeof child);
+		child.sh = sh;
+		child.idx = r->idx;
+		child.threads = r->threads;
+		if (pthread_create(&child.tid, NULL, child_main, &child) != 0) {
+			reader_fail(r, "pthread_create", NULL);
+			break;
+		}
+		pthread_join(child.tid, NULL);
+		r->reads += child.reads;
+		r->nested += child.nested;
+		r->threads++;
+		if (child.error[0]) {
+			memcpy(r->error, child.error, sizeof r->error);
+			break;
+		}
+	}
+	return NULL;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { 0, ms * 1000000L };
@@ -267,8 +319,8 @@ static void *staller_main(void *arg)
 
 static int fail_msg(const struct scenario *sc, const char *what, uint64_t a, uint64_t b)
 {
-	fprintf(stderr, "FAIL %s/%u readers: %s (%" PRIu64 ", %" PRIu64 ")\n", sc->name,
-		sc->readers, what, a, b);
+	fprintf(stderr, "FAIL %s/%u readers/%u churning: %s (%" PRIu64 ", %" PRIu64 ")\n", sc->name,
+		sc->readers, sc->churners, what, a, b);
 	return 1;
 }
 
@@ -375,12 +427,17 @@ static int writer(struct shared *sh, const struct timespec *t0, double *waited)
 
 static int start(struct shared *sh, struct reader *rs, unsigned n)
 {
+	const struct scenario *sc = sh->sc;
+
 	for (unsigned i = 0; i < n; i++) {
+		void *(*fn)(void *) = i < sc->readers		       ? reader_main
+				      : i < sc->readers + sc->churners ? churn_main
+								       : staller_main;
+
 		rs[i].sh = sh;
 		rs[i].idx = i;
-		if (pthread_create(&rs[i].tid, NULL,
-				   i < sh->sc->readers ? reader_main : staller_main, &rs[i]) != 0)
-			return fail_msg(sh->sc, "pthread_create", i, 0);
+		if (pthread_create(&rs[i].tid, NULL, fn, &rs[i]) != 0)
+			return fail_msg(sc, "pthread_create", i, 0);
 	}
 	return 0;
 }
@@ -392,8 +449,8 @@ static int join(struct shared *sh, struct reader *rs, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		pthread_join(rs[i].tid, NULL);
 		if (rs[i].error[0]) {
-			fprintf(stderr, "FAIL %s/%u readers: %s\n", sh->sc->name, sh->sc->readers,
-				rs[i].error);
+			fprintf(stderr, "FAIL %s/%u readers/%u churning: %s\n", sh->sc->name,
+				sh->sc->readers, sh->sc->churners, rs[i].error);
 			bad = 1;
 		} else if (rs[i].reads == 0 && !atomic_load(&sh->failed)) {
 			bad = fail_msg(sh->sc, "a reader never read", i, 0);
@@ -402,8 +459,21 @@ static int join(struct shared *sh, struct reader *rs, unsigned n)
 	return bad;
 }
 
-/* After the join: unpublishes and retires the last object, and destroys
- * the domain, which frees whatever is still pending. */
+/* After the join: a synchronize frees everything retired so far. */
+static int drain(struct shared *sh)
+{
+	cip__epoch_synchronize(&sh->e);
+	if (cip__epoch_pending(&sh->e) != 0)
+		return fail_msg(sh->sc, "pending after synchronize", cip__epoch_pending(&sh->e), 0);
+	for (uint64_t id = 0; id < sh->published; id++)
+		if (sh->freed[id] != 1)
+			return fail_msg(sh->sc, "retired, synchronized, not freed once", id,
+					sh->freed[id]);
+	return 0;
+}
+
+/* Then: unpublishes and retires the last object, and destroys the domain,
+ * which frees whatever is still pending. */
 static void teardown(struct shared *sh)
 {
 	atomic_store(&sh->cur, NULL);
@@ -426,12 +496,13 @@ static int verify(struct shared *sh, uint64_t frees_during)
 	return 0;
 }
 
-static int run(const struct scenario *sc)
+static int run(const struct scenario *sc, enum cip__epoch_mode mode)
 {
 	struct shared sh;
 	struct reader rs[MAX_READERS + 1];
-	unsigned n = sc->readers + (sc->stall ? 1 : 0);
-	uint64_t reads = 0, nested = 0, frees_during;
+	unsigned n = sc->readers + sc->churners + (sc->stall ? 1 : 0);
+	unsigned in_use = cip__epoch_owned_in_use(), limit = 0;
+	uint64_t reads = 0, nested = 0, threads = 0, frees_during;
 	struct timespec t0, t1;
 	double waited = 0;
 	size_t max_pending;
@@ -440,8 +511,10 @@ static int run(const struct scenario *sc)
 	memset(&sh, 0, sizeof sh);
 	memset(rs, 0, sizeof rs);
 	sh.sc = sc;
-	if (cip__epoch_init(&sh.e) != 0)
-		return fail_msg(sc, "init", 0, 0);
+	if (n > MAX_READERS + 1 || cip__epoch_init_mode(&sh.e, mode) != 0)
+		return fail_msg(sc, "init", n, 0);
+	if (sc->owned_limit)
+		limit = cip__epoch_owned_limit(in_use + sc->owned_limit);
 	sh.freed = calloc((size_t)sc->replacements + 1, 1);
 	sh.grave = malloc(GRAVE * sizeof *sh.grave);
 	sh.last = obj_new(&sh, 0);
@@ -459,18 +532,27 @@ static int run(const struct scenario *sc)
 	atomic_store(&sh.stall_release, 1); /* if the writer failed before */
 	rc |= join(&sh, rs, n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (sc->owned_limit)
+		cip__epoch_owned_limit(limit);
 	frees_during = sh.frees;
 	max_pending = sh.max_pending;
+	rc = rc ? rc : drain(&sh);
+	/* Every thread of the run has exited: their indices are free again. */
+	if (!rc && cip__epoch_owned_in_use() != in_use)
+		rc = fail_msg(sc, "owned indices still held", cip__epoch_owned_in_use(), in_use);
+	printf("%s mode: ", sh.e.owned ? "asymmetric" : "shared");
 	teardown(&sh);
 	rc = rc ? rc : verify(&sh, frees_during);
 	for (unsigned i = 0; i < n; i++) {
 		reads += rs[i].reads;
 		nested += rs[i].nested;
+		threads += rs[i].threads;
 	}
-	printf("%s, %u readers: %" PRIu64 " replacements, %" PRIu64 " reads (%" PRIu64
-	       " nested), %" PRIu64 " freed while running (%" PRIu64 " by retire), max pending %zu",
-	       sc->name, sc->readers, sh.published, reads, nested, frees_during, sh.retire_frees,
-	       max_pending);
+	printf("%s, %u readers, %u churning (%" PRIu64 " threads): %" PRIu64
+	       " replacements, %" PRIu64 " reads (%" PRIu64 " nested), %" PRIu64
+	       " freed while running (%" PRIu64 " by retire), max pending %zu",
+	       sc->name, sc->readers, sc->churners, threads, sh.published, reads, nested,
+	       frees_during, sh.retire_frees, max_pending);
 	if (sc->stall)
 		printf(", synchronize waited %.1f ms", waited * 1e3);
 	printf(", %.3f s%s\n", seconds(&t0, &t1), rc ? " FAILED" : "");
@@ -484,16 +566,20 @@ int main(void)
 {
 	const unsigned n = SANITIZED ? 20000 : 200000;
 	const struct scenario scenarios[] = {
-		{ "replace", 2, n, 1024, 0 },
-		{ "replace", 4, n, 1024, 0 },
-		{ "replace, synchronize often", 2, n / 4, 16, 0 },
-		{ "replace, synchronize often", 4, n / 4, 16, 0 },
-		{ "stalled reader", 2, n / 4, 1024, 1000 },
-		{ "stalled reader", 4, n / 4, 1024, 1000 },
+		{ "replace", 2, 0, n, 1024, 0, 0 },
+		{ "replace", 4, 2, n, 1024, 0, 0 },
+		{ "replace, synchronize often", 2, 0, n / 4, 16, 0, 0 },
+		{ "replace, synchronize often", 4, 2, n / 4, 16, 0, 0 },
+		{ "stalled reader", 2, 0, n / 4, 1024, 1000, 0 },
+		{ "stalled reader", 4, 1, n / 4, 1024, 1000, 0 },
+		{ "indices exhausted", 4, 2, n, 1024, 0, 2 },
 	};
+	const enum cip__epoch_mode modes[] = { CIP__EPOCH_AUTO, CIP__EPOCH_SHARED };
 	int failed = 0;
 
-	for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
-		failed |= run(&scenarios[i]);
+	for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+		for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+			if (modes[m] == CIP__EPOCH_AUTO || !scenarios[i].owned_limit)
+				failed |= run(&scenarios[i], modes[m]);
 	return failed;
 }

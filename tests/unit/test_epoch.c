@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* lib/epoch.h (epoch-based reclamation), single-threaded: the rules for
- * when a retired node is freed, driven step by step. Readers on other
- * threads are in tests/stress/test_epoch_stress.c. */
+/* lib/epoch.h (epoch-based reclamation): the rules for when a retired node
+ * is freed, driven step by step, in both modes (the group "asymmetric"
+ * makes its domains with CIP__EPOCH_AUTO, which falls back to the shared
+ * mode where membarrier(2) is missing, and "shared" forces the shared
+ * mode); then the thread registry, with threads that are started and
+ * joined one step at a time. Readers that run freely on other threads are
+ * in tests/stress/test_epoch_stress.c. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+
 #include "cip_test.h"
 
 #include "epoch.h"
@@ -24,6 +33,9 @@ static struct {
 } freed;
 
 static struct obj pool[NOBJ];
+
+/* The mode that init_ok() makes domains in: set by each group. */
+static enum cip__epoch_mode mode;
 
 static struct obj *obj_of(struct cip__epoch_node *node)
 {
@@ -57,9 +69,23 @@ static int reset(void **state)
 	return 0;
 }
 
+static int group_asymmetric(void **state)
+{
+	(void)state;
+	mode = CIP__EPOCH_AUTO;
+	return 0;
+}
+
+static int group_shared(void **state)
+{
+	(void)state;
+	mode = CIP__EPOCH_SHARED;
+	return 0;
+}
+
 static void init_ok(struct cip__epoch *e)
 {
-	int rc = cip__epoch_init(e);
+	int rc = cip__epoch_init_mode(e, mode);
 
 	if (rc != 0)
 		fail_msg("cip__epoch_init = %d", rc);
@@ -77,8 +103,21 @@ static uint64_t epoch_of(struct cip__epoch *e)
 
 static uint64_t active(struct cip__epoch *e, unsigned token)
 {
-	return atomic_load(
-		&e->slots[CIP__EPOCH_TOKEN_SLOT(token)].active[CIP__EPOCH_TOKEN_PARITY(token)]);
+	return atomic_load(cip__epoch_counter(e, token));
+}
+
+/* Checks that @p token names a slot of the kind this thread should get in
+ * @p e: an owned one in an asymmetric domain (the main thread always gets
+ * an index), a shared one otherwise. */
+static void assert_token_kind(const struct cip__epoch *e, unsigned token)
+{
+	if (e->owned) {
+		assert_int_equal(CIP__EPOCH_TOKEN_OWNED(token), 1);
+		assert_true(CIP__EPOCH_TOKEN_SLOT(token) < CIP__EPOCH_OWNED);
+	} else {
+		assert_int_equal(CIP__EPOCH_TOKEN_OWNED(token), 0);
+		assert_true(CIP__EPOCH_TOKEN_SLOT(token) < CIP__EPOCH_SLOTS);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -91,6 +130,8 @@ static void test_init_errors(void **state)
 	struct cip__epoch e;
 
 	assert_int_equal(cip__epoch_init(NULL), CIP_EINVAL);
+	assert_int_equal(cip__epoch_init_mode(NULL, mode), CIP_EINVAL);
+	assert_int_equal(cip__epoch_init_mode(&e, (enum cip__epoch_mode)7), CIP_EINVAL);
 	init_ok(&e);
 	assert_int_equal(epoch_of(&e), 0);
 	assert_int_equal(cip__epoch_pending(&e), 0);
@@ -100,8 +141,18 @@ static void test_init_errors(void **state)
 		assert_int_equal(atomic_load(&e.slots[i].active[0]), 0);
 		assert_int_equal(atomic_load(&e.slots[i].active[1]), 0);
 	}
+	if (mode == CIP__EPOCH_SHARED)
+		assert_null(e.owned);
+	if (e.owned) {
+		assert_ptr_equal(e.owned, e.slots + CIP__EPOCH_SLOTS);
+		for (unsigned i = 0; i < CIP__EPOCH_OWNED; i++) {
+			assert_int_equal(atomic_load(&e.owned[i].active[0]), 0);
+			assert_int_equal(atomic_load(&e.owned[i].active[1]), 0);
+		}
+	}
 	cip__epoch_destroy(&e);
 	assert_null(e.slots);
+	assert_null(e.owned);
 	assert_null(e.head);
 	cip__epoch_destroy(&e); /* idempotent */
 	cip__epoch_destroy(NULL);
@@ -121,7 +172,7 @@ static void test_tokens(void **state)
 
 	init_ok(&e);
 	t = cip__epoch_enter(&e);
-	assert_true(CIP__EPOCH_TOKEN_SLOT(t) < CIP__EPOCH_SLOTS);
+	assert_token_kind(&e, t);
 	assert_int_equal(CIP__EPOCH_TOKEN_PARITY(t), 0); /* epoch 0 */
 	assert_int_equal(active(&e, t), 1);
 	cip__epoch_leave(&e, t);
@@ -131,13 +182,13 @@ static void test_tokens(void **state)
 	cip__epoch_synchronize(&e);
 	assert_int_equal(epoch_of(&e), 2);
 	u = cip__epoch_enter(&e);
-	assert_int_equal(CIP__EPOCH_TOKEN_SLOT(u), CIP__EPOCH_TOKEN_SLOT(t));
-	assert_int_equal(CIP__EPOCH_TOKEN_PARITY(u), 0);
+	assert_int_equal(u, t); /* the same slot, of the same kind */
 	cip__epoch_leave(&e, u);
 	retire(&e, 0); /* advances to 3 */
 	assert_int_equal(epoch_of(&e), 3);
 	u = cip__epoch_enter(&e);
 	assert_int_equal(CIP__EPOCH_TOKEN_SLOT(u), CIP__EPOCH_TOKEN_SLOT(t));
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(u), CIP__EPOCH_TOKEN_OWNED(t));
 	assert_int_equal(CIP__EPOCH_TOKEN_PARITY(u), 1);
 	assert_int_equal(active(&e, u), 1);
 	assert_int_equal(active(&e, t), 0); /* the other parity is untouched */
@@ -420,9 +471,325 @@ static void test_heap_objects(void **state)
 		assert_int_equal(freed.count[i], 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* Signal handlers                                                    */
+/* ------------------------------------------------------------------ */
+
+static struct cip__epoch *handler_domain;
+static volatile sig_atomic_t handler_token;
+
+static void handler(int sig)
+{
+	unsigned t = cip__epoch_enter(handler_domain);
+
+	(void)sig;
+	handler_token = (sig_atomic_t)t;
+	cip__epoch_leave(handler_domain, t);
+}
+
+static void test_signal_handler_sections(void **state)
+{
+	(void)state;
+	struct cip__epoch e;
+	struct sigaction sa, old;
+	unsigned t;
+
+	/* A handler's section nests in the one it interrupts, on the same
+	 * slot (under the other parity: the retire advanced the epoch), and
+	 * leaves the count as it found it. */
+	init_ok(&e);
+	handler_domain = &e;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	t = cip__epoch_enter(&e);
+	retire(&e, 8);
+	assert_int_equal(raise(SIGUSR1), 0);
+	assert_int_equal((unsigned)handler_token, t ^ 1u);
+	assert_int_equal(active(&e, t), 1);
+	assert_int_equal(active(&e, t ^ 1u), 0);
+	assert_int_equal(cip__epoch_reclaim(&e), 0);
+	cip__epoch_leave(&e, t);
+	assert_int_equal(active(&e, t), 0);
+	assert_int_equal(raise(SIGUSR1), 0); /* outside any section */
+	assert_int_equal(active(&e, (unsigned)handler_token), 0);
+	cip__epoch_synchronize(&e);
+	assert_int_equal(freed.count[8], 1);
+	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
+	cip__epoch_destroy(&e);
+}
+
+/* ------------------------------------------------------------------ */
+/* The thread registry                                                */
+/* ------------------------------------------------------------------ */
+
+/* Skips the test unless domains made in the asymmetric mode are. */
+static void need_asymmetric(void)
+{
+	struct cip__epoch e;
+	int asym;
+
+	assert_int_equal(cip__epoch_init_mode(&e, CIP__EPOCH_AUTO), 0);
+	asym = e.owned != NULL;
+	cip__epoch_destroy(&e);
+	if (!asym)
+		skip();
+}
+
+/* A thread that makes a few sections and notes what it got. */
+struct probe {
+	struct cip__epoch *e, *e2; /* e2: a second domain, or NULL */
+	unsigned first, nested, later, other;
+	unsigned in_use; /* cip__epoch_owned_in_use() inside its sections */
+	uint64_t count;	 /* its counter inside the nested section */
+};
+
+static void *probe_main(void *arg)
+{
+	struct probe *p = arg;
+	unsigned t;
+
+	p->first = cip__epoch_enter(p->e);
+	p->nested = cip__epoch_enter(p->e);
+	p->count = atomic_load(cip__epoch_counter(p->e, p->nested));
+	p->in_use = cip__epoch_owned_in_use();
+	cip__epoch_leave(p->e, p->nested);
+	cip__epoch_leave(p->e, p->first);
+	p->later = cip__epoch_enter(p->e);
+	cip__epoch_leave(p->e, p->later);
+	if (p->e2) {
+		t = cip__epoch_enter(p->e2);
+		p->other = t;
+		cip__epoch_leave(p->e2, t);
+	}
+	return NULL;
+}
+
+static void run_probe(struct probe *p)
+{
+	pthread_t tid;
+
+	assert_int_equal(pthread_create(&tid, NULL, probe_main, p), 0);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+}
+
+/* This thread's owned index (claiming one if it has none yet). */
+static unsigned main_index(struct cip__epoch *e)
+{
+	unsigned t = cip__epoch_enter(e);
+
+	cip__epoch_leave(e, t);
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(t), 1);
+	return CIP__EPOCH_TOKEN_SLOT(t);
+}
+
+static void test_index_claimed_once(void **state)
+{
+	(void)state;
+	struct cip__epoch e, e2;
+	struct probe p = { 0 };
+	unsigned mine, base;
+
+	need_asymmetric();
+	init_ok(&e);
+	init_ok(&e2);
+	mine = main_index(&e);
+	assert_int_equal(main_index(&e2), mine); /* one index in every domain */
+	base = cip__epoch_owned_in_use();
+	assert_true(base >= 1);
+
+	/* A new thread claims an index of its own at its first section and
+	 * keeps it for the next ones, nested or not, and in other domains. */
+	p.e = &e;
+	p.e2 = &e2;
+	run_probe(&p);
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(p.first), 1);
+	assert_int_not_equal(CIP__EPOCH_TOKEN_SLOT(p.first), mine);
+	assert_int_equal(p.nested, p.first);
+	assert_int_equal(p.later, p.first);
+	assert_int_equal(p.count, 2);
+	assert_int_equal(p.in_use, base + 1);
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(p.other), 1);
+	assert_int_equal(CIP__EPOCH_TOKEN_SLOT(p.other), CIP__EPOCH_TOKEN_SLOT(p.first));
+	assert_int_equal(active(&e, p.first), 0);
+	assert_int_equal(main_index(&e), mine); /* the main thread's is unchanged */
+	cip__epoch_destroy(&e2);
+	cip__epoch_destroy(&e);
+}
+
+static void test_index_released_at_exit(void **state)
+{
+	(void)state;
+	struct cip__epoch e;
+	struct probe p = { 0 }, q = { 0 };
+	unsigned base;
+
+	need_asymmetric();
+	init_ok(&e);
+	main_index(&e);
+	base = cip__epoch_owned_in_use();
+
+	/* The first thread's index goes back at its exit (pthread_join waits
+	 * for the destructors), and the next thread gets it again: the lowest
+	 * free one. Its counters start at 0. */
+	p.e = &e;
+	run_probe(&p);
+	assert_int_equal(p.in_use, base + 1);
+	assert_int_equal(cip__epoch_owned_in_use(), base);
+	q.e = &e;
+	run_probe(&q);
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(q.first), 1);
+	assert_int_equal(CIP__EPOCH_TOKEN_SLOT(q.first), CIP__EPOCH_TOKEN_SLOT(p.first));
+	assert_int_equal(q.count, 2);
+	assert_int_equal(cip__epoch_owned_in_use(), base);
+
+	/* Many threads in turn: the index count never grows. */
+	for (int i = 0; i < 50; i++) {
+		memset(&q, 0, sizeof q);
+		q.e = &e;
+		run_probe(&q);
+		assert_int_equal(q.in_use, base + 1);
+		assert_int_equal(CIP__EPOCH_TOKEN_SLOT(q.first), CIP__EPOCH_TOKEN_SLOT(p.first));
+	}
+	assert_int_equal(cip__epoch_owned_in_use(), base);
+	cip__epoch_destroy(&e);
+}
+
+/* A thread that holds a section until told, then makes one more. */
+struct holder {
+	pthread_t tid;
+	struct cip__epoch *e;
+	unsigned token, again;
+	atomic_int inside, release;
+};
+
+static void *holder_main(void *arg)
+{
+	struct holder *h = arg;
+
+	h->token = cip__epoch_enter(h->e);
+	atomic_store(&h->inside, 1);
+	while (!atomic_load(&h->release))
+		sched_yield();
+	cip__epoch_leave(h->e, h->token);
+	h->again = cip__epoch_enter(h->e);
+	cip__epoch_leave(h->e, h->again);
+	return NULL;
+}
+
+static void test_owned_indices_exhausted(void **state)
+{
+	(void)state;
+	struct cip__epoch e;
+	struct holder h[4];
+	unsigned limit, owned = 0, first_owned = 4;
+
+	/* Only the main thread holds an index (the earlier threads exited),
+	 * and the limit leaves one more: the first holder to enter gets it,
+	 * the others use the shared slots, and they all hold node 9 back. */
+	need_asymmetric();
+	init_ok(&e);
+	assert_int_equal(main_index(&e), 0);
+	assert_int_equal(cip__epoch_owned_in_use(), 1);
+	limit = cip__epoch_owned_limit(2);
+	memset(h, 0, sizeof h);
+	for (unsigned i = 0; i < 4; i++) {
+		h[i].e = &e;
+		assert_int_equal(pthread_create(&h[i].tid, NULL, holder_main, &h[i]), 0);
+		while (!atomic_load(&h[i].inside))
+			sched_yield();
+	}
+	retire(&e, 9);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(active(&e, h[i].token) >= 1, 1);
+		if (CIP__EPOCH_TOKEN_OWNED(h[i].token)) {
+			owned++;
+			first_owned = i;
+			assert_int_equal(CIP__EPOCH_TOKEN_SLOT(h[i].token), 1);
+		}
+	}
+	assert_int_equal(owned, 1);
+	assert_int_equal(first_owned, 0);
+	assert_int_equal(cip__epoch_owned_in_use(), 2);
+	assert_int_equal(cip__epoch_reclaim(&e), 0);
+	assert_int_equal(cip__epoch_reclaim(&e), 0);
+
+	/* They leave one at a time, the owner first: node 9 waits for the
+	 * last. Each makes one more section, on a slot of the same kind. */
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(freed.count[9], 0);
+		atomic_store(&h[i].release, 1);
+		assert_int_equal(pthread_join(h[i].tid, NULL), 0);
+		assert_int_equal(CIP__EPOCH_TOKEN_OWNED(h[i].again),
+				 CIP__EPOCH_TOKEN_OWNED(h[i].token));
+		assert_int_equal(CIP__EPOCH_TOKEN_SLOT(h[i].again),
+				 CIP__EPOCH_TOKEN_SLOT(h[i].token));
+		cip__epoch_reclaim(&e);
+		cip__epoch_reclaim(&e);
+	}
+	assert_int_equal(freed.count[9], 1);
+	assert_int_equal(cip__epoch_pending(&e), 0);
+	assert_int_equal(cip__epoch_owned_in_use(), 1);
+	assert_int_equal(cip__epoch_owned_limit(limit), 2);
+
+	/* With the limit back, a new thread gets index 1 again. */
+	{
+		struct probe p = { 0 };
+
+		p.e = &e;
+		run_probe(&p);
+		assert_int_equal(CIP__EPOCH_TOKEN_OWNED(p.first), 1);
+		assert_int_equal(CIP__EPOCH_TOKEN_SLOT(p.first), 1);
+	}
+	cip__epoch_destroy(&e);
+}
+
+static void test_modes_side_by_side(void **state)
+{
+	(void)state;
+	struct cip__epoch a, s;
+	struct probe p = { 0 };
+	unsigned ta, ts, base;
+
+	/* One thread, sections open in an asymmetric and a shared domain at
+	 * once: an owned token for the first, a shared one for the second,
+	 * each holding back only its own domain's nodes. */
+	need_asymmetric();
+	assert_int_equal(cip__epoch_init_mode(&a, CIP__EPOCH_AUTO), 0);
+	assert_int_equal(cip__epoch_init_mode(&s, CIP__EPOCH_SHARED), 0);
+	assert_null(s.owned);
+	ta = cip__epoch_enter(&a);
+	ts = cip__epoch_enter(&s);
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(ta), 1);
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(ts), 0);
+	cip__epoch_retire(&a, &pool[10].node, record_free);
+	cip__epoch_retire(&s, &pool[11].node, record_free);
+	cip__epoch_reclaim(&a);
+	cip__epoch_reclaim(&s);
+	cip__epoch_leave(&s, ts);
+	assert_int_equal(cip__epoch_reclaim(&s), 1);
+	assert_int_equal(freed.count[11], 1);
+	assert_int_equal(cip__epoch_reclaim(&a), 0);
+	assert_int_equal(freed.count[10], 0);
+	cip__epoch_leave(&a, ta);
+	assert_int_equal(cip__epoch_reclaim(&a), 1);
+	assert_int_equal(freed.count[10], 1);
+
+	/* A thread that only ever enters shared domains claims no index. */
+	base = cip__epoch_owned_in_use();
+	p.e = &s;
+	run_probe(&p);
+	assert_int_equal(CIP__EPOCH_TOKEN_OWNED(p.first), 0);
+	assert_int_equal(p.later, p.first);
+	assert_int_equal(p.in_use, base);
+	cip__epoch_destroy(&s);
+	cip__epoch_destroy(&a);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest modes[] = {
 		cmocka_unit_test_setup(test_init_errors, reset),
 		cmocka_unit_test_setup(test_tokens, reset),
 		cmocka_unit_test_setup(test_retire_needs_two_advances, reset),
@@ -434,7 +801,20 @@ int main(void)
 		cmocka_unit_test_setup(test_destroy_frees_all, reset),
 		cmocka_unit_test_setup(test_synchronize, reset),
 		cmocka_unit_test_setup(test_heap_objects, reset),
+		cmocka_unit_test_setup(test_signal_handler_sections, reset),
 	};
+	const struct CMUnitTest registry[] = {
+		cmocka_unit_test_setup(test_index_claimed_once, reset),
+		cmocka_unit_test_setup(test_index_released_at_exit, reset),
+		cmocka_unit_test_setup(test_owned_indices_exhausted, reset),
+		cmocka_unit_test_setup(test_modes_side_by_side, reset),
+	};
+	int failed = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	failed |= cmocka_run_group_tests_name("epoch, shared mode", modes, group_shared, NULL);
+	failed |= cmocka_run_group_tests_name("epoch, asymmetric mode", modes, group_asymmetric,
+					      NULL);
+	failed |= cmocka_run_group_tests_name("epoch, thread registry", registry, group_asymmetric,
+					      NULL);
+	return failed;
 }
