@@ -501,20 +501,30 @@ static int lookup(const cip_table *t, const struct cip__rmap *ix, uint64_t hash,
 	return rc;
 }
 
+/* The key of a lookup by ClusterIP (@p vip) or, when @p vip is NULL, by
+ * node port, in @p key. @return its hash. */
+static uint64_t lookup_key(struct ix_entry *key, const cip_addr *vip, uint16_t port, int protocol)
+{
+	memset(key, 0, sizeof(*key));
+	key->kind = vip ? IX_VIP : IX_NODE_PORT;
+	if (vip)
+		key->vip = *vip;
+	key->port = port;
+	key->protocol = (uint8_t)protocol;
+	return cip__table_entry_hash(key);
+}
+
 int cip_table_lookup(const cip_table *t, const cip_addr *vip, uint16_t port, int protocol,
 		     cip_service_info *svc, cip_service_port_info *port_info, cip_endpoint *eps,
 		     size_t cap, size_t *n)
 {
 	struct ix_entry key;
+	uint64_t hash;
 
 	if (!t || !vip || !n || (cap && !eps) || !addr_valid(vip))
 		return CIP_EINVAL;
-	memset(&key, 0, sizeof(key));
-	key.vip = *vip;
-	key.port = port;
-	key.protocol = (uint8_t)protocol;
-	return lookup(t, &t->by_vip, cip__table_vip_hash(vip, port, protocol), &key, svc, port_info,
-		      eps, cap, n);
+	hash = lookup_key(&key, vip, port, protocol);
+	return lookup(t, &t->by_vip, hash, &key, svc, port_info, eps, cap, n);
 }
 
 int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int protocol,
@@ -522,15 +532,12 @@ int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int proto
 			       cip_endpoint *eps, size_t cap, size_t *n)
 {
 	struct ix_entry key;
+	uint64_t hash;
 
 	if (!t || !n || (cap && !eps))
 		return CIP_EINVAL;
-	memset(&key, 0, sizeof(key));
-	key.kind = IX_NODE_PORT;
-	key.port = node_port;
-	key.protocol = (uint8_t)protocol;
-	return lookup(t, &t->by_node_port, cip__table_vip_hash(&key.vip, node_port, protocol), &key,
-		      svc, port_info, eps, cap, n);
+	hash = lookup_key(&key, NULL, node_port, protocol);
+	return lookup(t, &t->by_node_port, hash, &key, svc, port_info, eps, cap, n);
 }
 
 /* Lookups of a batch that share a read section and whose memory is asked
@@ -547,13 +554,7 @@ static int batch_key(cip_lookup *q, struct ix_entry *key, uint64_t *hash)
 	if ((q->cap && !q->eps) || (q->flags & ~CIP_LOOKUP_NODE_PORT) ||
 	    (!by_node_port && !addr_valid(&q->vip)))
 		return CIP_EINVAL;
-	memset(key, 0, sizeof(*key));
-	key->kind = by_node_port ? IX_NODE_PORT : IX_VIP;
-	if (!by_node_port)
-		key->vip = q->vip;
-	key->port = q->port;
-	key->protocol = q->protocol;
-	*hash = cip__table_vip_hash(&key->vip, key->port, key->protocol);
+	*hash = lookup_key(key, by_node_port ? NULL : &q->vip, q->port, q->protocol);
 	return 0;
 }
 

@@ -762,8 +762,7 @@ static int same_key_and_owner(const void *value, const void *key)
  * shared: a pod in two headless services). */
 static int entries_conflict(cip_table *t, const struct svc_ver *v, cip_spec_error *err)
 {
-	for (struct ix_entry *e = v->nrecords ? v->records : NULL; e && e->kind != IX_ADDR;
-	     e = entry_next(v, e)) {
+	for (struct ix_entry *e = entry_first(v); e && e->kind != IX_ADDR; e = entry_next(v, e)) {
 		const struct ix_entry *o = indexed(t, e);
 
 		if (o && o->ver->slot != v->slot)
