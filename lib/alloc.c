@@ -163,7 +163,7 @@ static uint64_t band_set(const struct cip__alloc *a, int b)
 	return n < band_size(a, b) ? n : band_size(a, b);
 }
 
-static uint64_t seed_from_os(void)
+uint64_t cip__seed_from_os(void)
 {
 	uint64_t seed = 0;
 	struct timespec ts;
@@ -437,7 +437,7 @@ int cip__alloc_init(struct cip__alloc *a, uint64_t size, uint64_t band, uint64_t
 	tmp.size = size;
 	tmp.band = band;
 	tmp.sparse = size > CIP_RANGE_DENSE_MAX;
-	tmp.seed = seed ? seed : seed_from_os();
+	tmp.seed = seed ? seed : cip__seed_from_os();
 	tmp.quarantine_ns = quarantine_ns;
 	tmp.quarantine_max = quarantine_max;
 	tmp.stripes = calloc(CIP__ALLOC_STRIPES, sizeof(*tmp.stripes));

@@ -35,6 +35,7 @@ static const char *const error_texts[] = {
 	"no usable backend",
 	"invalid name",
 	"invalid specification",
+	"dropped by traffic policy: no local endpoint",
 };
 
 static const char *const error_names[] = {
@@ -61,10 +62,11 @@ static const char *const error_names[] = {
 	"CIP_ENOBACKEND",
 	"CIP_ENAME",
 	"CIP_ESPEC",
+	"CIP_EDROP",
 };
 
-_Static_assert(ARRAY_LEN(error_texts) == 1 - CIP_ESPEC, "one text per error code");
-_Static_assert(ARRAY_LEN(error_names) == 1 - CIP_ESPEC, "one name per error code");
+_Static_assert(ARRAY_LEN(error_texts) == 1 - CIP_EDROP, "one text per error code");
+_Static_assert(ARRAY_LEN(error_names) == 1 - CIP_EDROP, "one name per error code");
 
 /* The table slot of an error code, or -1; written so that INT_MIN is safe. */
 static int error_index(int code, size_t count)

@@ -88,26 +88,6 @@ struct cip_pool {
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static uint64_t seed_from_os(void)
-{
-	uint64_t seed = 0;
-	FILE *f = fopen("/dev/urandom", "rb");
-
-	if (f) {
-		size_t n = fread(&seed, sizeof(seed), 1, f);
-
-		fclose(f);
-		if (n == 1 && seed != 0)
-			return seed;
-	}
-	/* No entropy source: time and address space layout still beat a
-	 * constant. */
-	seed ^= (uint64_t)time(NULL) * GOLDEN_GAMMA;
-	seed ^= (uint64_t)clock();
-	seed ^= (uint64_t)(uintptr_t)&seed;
-	return cip__splitmix64(&seed) | 1;
-}
-
 static struct family *family_of(const cip_pool *p, int family)
 {
 	if (family == CIP_FAMILY_IPV4)
@@ -251,7 +231,7 @@ int cip_pool_new(cip_pool **out, const cip_pool_opts *opts)
 		return CIP_ENOMEM;
 	p->seed = o.seed;
 	p->max_ranges = o.max_ranges ? o.max_ranges : POOL_DEFAULT_MAX_RANGES;
-	atomic_init(&p->rng, o.seed ? o.seed : seed_from_os());
+	atomic_init(&p->rng, o.seed ? o.seed : cip__seed_from_os());
 	for (int fi = 0; fi < 2; fi++) {
 		for (unsigned i = 0; i < POOL_SLOTS; i++)
 			atomic_init(&p->fam[fi].slot[i], NULL);

@@ -57,6 +57,10 @@ static inline void cip__mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo
 #endif
 }
 
+/* A non-zero seed from the OS's entropy source, or, without one, from the
+ * time and the address space layout. */
+uint64_t cip__seed_from_os(void);
+
 /*
  * A uniformly distributed number in [0, bound), bound >= 1 (bound 0 is
  * treated as 1 and gives 0), advancing *state.

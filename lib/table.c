@@ -294,6 +294,17 @@ static void maps_destroy(cip_table *t)
 		cip__rmap_destroy(maps[i]);
 }
 
+#define AFFINITY_DEFAULT 1024
+#define AFFINITY_MAX (1u << 20)
+
+static int selection_opts_valid(const cip_table_opts *o)
+{
+	return o->lb_policy >= CIP_LB_DEFAULT && o->lb_policy <= CIP_LB_WEIGHTED_ROUND_ROBIN &&
+	       (o->maglev_size == 0 ||
+		(o->maglev_size <= CIP__MAGLEV_MAX_M && cip__maglev_is_prime(o->maglev_size))) &&
+	       o->affinity_capacity <= AFFINITY_MAX;
+}
+
 int cip_table_new(cip_table **out, const cip_table_opts *opts)
 {
 	cip_table_opts o;
@@ -306,8 +317,9 @@ int cip_table_new(cip_table **out, const cip_table_opts *opts)
 	rc = cip__opts_copy(&o, sizeof(o), opts);
 	if (rc)
 		return rc;
-	if (o.primary_family != 0 && o.primary_family != CIP_FAMILY_IPV4 &&
-	    o.primary_family != CIP_FAMILY_IPV6)
+	if ((o.primary_family != 0 && o.primary_family != CIP_FAMILY_IPV4 &&
+	     o.primary_family != CIP_FAMILY_IPV6) ||
+	    !selection_opts_valid(&o))
 		return CIP_EINVAL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -330,6 +342,10 @@ int cip_table_new(cip_table **out, const cip_table_opts *opts)
 	t->pool = o.pool;
 	t->node_ports = o.node_ports;
 	t->primary_family = o.primary_family ? o.primary_family : CIP_FAMILY_IPV4;
+	t->lb_policy = (uint8_t)(o.lb_policy ? o.lb_policy : CIP_LB_ROUND_ROBIN);
+	t->maglev_size = o.maglev_size ? o.maglev_size : CIP__MAGLEV_DEFAULT_M;
+	t->affinity_capacity = o.affinity_capacity ? o.affinity_capacity : AFFINITY_DEFAULT;
+	t->rng = o.seed ? o.seed : cip__seed_from_os();
 	*out = t;
 	return 0;
 }
@@ -635,6 +651,102 @@ int cip_table_lookup_batch(const cip_table *t, cip_lookup *lookups, size_t count
 		ok += batch_group(t, lookups + i,
 				  count - i < BATCH_GROUP ? count - i : BATCH_GROUP);
 	return ok;
+}
+
+/* The hash of a connection's 5-tuple, Maglev's key. It has no seed, so
+ * that every proxy sends a flow to the same backend. */
+static uint64_t flow_hash(const cip_select_request *req, const cip_addr *vip)
+{
+	uint64_t server = cip__table_vip_hash(vip, req->port, req->protocol);
+	uint64_t client = cip__table_vip_hash(&req->client, req->client_port, 0);
+
+	return cip__rmap_mix(server ^ client * GOLDEN_GAMMA);
+}
+
+static int select_args_ok(const cip_select_request *req)
+{
+	int node_port = (req->flags & CIP_SELECT_NODE_PORT) != 0;
+
+	return !(req->flags & ~(CIP_SELECT_NODE_PORT | CIP_SELECT_RESET_AFFINITY)) &&
+	       req->reserved == 0 && (node_port || addr_valid(&req->vip)) &&
+	       (req->client.family == 0 || addr_valid(&req->client));
+}
+
+int cip_table_select(const cip_table *t, const cip_select_request *req, cip_backend *out)
+{
+	struct lookup_key key;
+	const struct cip__rmap *ix;
+	const struct cip__rmap_array *a;
+	const struct ix_entry *e;
+	uint64_t hash;
+	unsigned token;
+	int rc;
+
+	if (!t || !req || !out || !select_args_ok(req))
+		return CIP_EINVAL;
+	if (req->flags & CIP_SELECT_NODE_PORT) {
+		hash = lookup_key(&key, NULL, req->port, req->protocol);
+		ix = &t->by_node_port;
+	} else {
+		hash = lookup_key(&key, &req->vip, req->port, req->protocol);
+		ix = &t->by_vip;
+	}
+	token = cip__table_enter(t);
+	a = atomic_load(&ix->array);
+	e = find_record(a, hash, hash & a->mask, &key);
+	rc = e ? cip__sel_choose(cip__record_sel(e), cip__record_eps(e), req,
+				 flow_hash(req, key.vip), out)
+	       : CIP_ENOTFOUND;
+	cip__table_leave(t, token);
+	return rc;
+}
+
+struct affinity_sweep {
+	uint64_t now;
+	size_t count;
+	int expire; /* else count the live ones */
+};
+
+static int affinity_visit(void *value, void *ctx)
+{
+	const struct svc_ver *v = atomic_load(&((struct svc_slot *)value)->cur);
+	struct affinity_sweep *sw = ctx;
+
+	for (uint32_t i = 0; i < v->info->nports; i++)
+		sw->count += sw->expire ? cip__sel_expire(v->sels[i], sw->now)
+					: cip__sel_affinity_count(v->sels[i], sw->now);
+	return 0;
+}
+
+int cip_table_affinity_expire(cip_table *t, uint64_t now)
+{
+	struct affinity_sweep sw = { now, 0, 1 };
+	unsigned token;
+
+	if (!t)
+		return CIP_EINVAL;
+	token = cip__table_enter(t);
+	cip__rmap_foreach(&t->by_name, affinity_visit, &sw);
+	cip__table_leave(t, token);
+	return sw.count > INT_MAX ? INT_MAX : (int)sw.count;
+}
+
+int cip_table_affinity_count(const cip_table *t, const char *ns, const char *name, uint64_t now)
+{
+	struct affinity_sweep sw = { now, 0, 0 };
+	struct svc_slot *s;
+	unsigned token;
+
+	if (!t || !name_ok(ns) || !name_ok(name))
+		return CIP_EINVAL;
+	token = cip__table_enter(t);
+	s = cip__table_slot(t, ns, name);
+	if (s)
+		affinity_visit(s, &sw);
+	cip__table_leave(t, token);
+	if (!s)
+		return CIP_ENOTFOUND;
+	return sw.count > INT_MAX ? INT_MAX : (int)sw.count;
 }
 
 int cip_table_service_get(const cip_table *t, const char *ns, const char *name,

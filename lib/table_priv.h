@@ -27,6 +27,7 @@
 
 #include "epoch.h"
 #include "rmap.h"
+#include "select_priv.h"
 
 /* ------------------------------------------------------------------ */
 /* Interned names                                                     */
@@ -55,6 +56,7 @@ struct ep_addr {
 	cip_addr addr;
 	uint8_t conditions;
 	uint32_t node, zone, hint_zone, hint_node, hostname; /* name ids */
+	uint32_t weight;				     /* >= 1 */
 };
 
 /* One endpoint of one port: which address, which target port. */
@@ -78,7 +80,8 @@ struct svc_ver {
 	struct ix_entry *records;      /* nrecords lookup records, one after the other */
 	struct ix_entry *addr_entries; /* naddr_entries address entries */
 	cip_service_info *info;
-	struct svc_slot *slot; /* the service, which owns the keys */
+	struct cip__sel **sels; /* info->nports: each port's selection state, or NULL */
+	struct svc_slot *slot;	/* the service, which owns the keys */
 	uint32_t nrecords, naddr_entries;
 	int reason; /* enum cip_endpoints_reason */
 };
@@ -151,10 +154,21 @@ static inline const cip_endpoint *cip__record_eps(const struct ix_entry *e)
 	return (const cip_endpoint *)(const void *)(e + 1);
 }
 
+/* The selection state of the port of the lookup record @p e: stored
+ * right after its endpoints, in the lines a lookup already reads. */
+static inline struct cip__sel *cip__record_sel(const struct ix_entry *e)
+{
+	struct cip__sel *const *p =
+		(struct cip__sel *const *)(const void *)(cip__record_eps(e) + e->neps);
+
+	return *p;
+}
+
 /* The size of the lookup record that @p e starts, a multiple of 64. */
 static inline size_t cip__record_size(uint32_t neps)
 {
-	return sizeof(struct ix_entry) + ((neps * sizeof(cip_endpoint) + 63) & ~(size_t)63);
+	return sizeof(struct ix_entry) +
+	       ((neps * sizeof(cip_endpoint) + sizeof(struct cip__sel *) + 63) & ~(size_t)63);
 }
 
 /* ------------------------------------------------------------------ */
@@ -177,7 +191,7 @@ struct w_label {
 struct w_endpoint {
 	cip_addr addr;
 	uint8_t conditions;
-	uint32_t node, zone, hint_zone, hint_node, hostname;
+	uint32_t node, zone, hint_zone, hint_node, hostname, weight;
 };
 
 struct w_named_port {
@@ -189,6 +203,7 @@ struct w_named_port {
 struct svc_w {
 	struct svc_slot *slot;
 	uint8_t type, headless, policy, affinity, traffic, publish_not_ready, distribution;
+	uint8_t lb_policy; /* enum cip_lb_policy; CIP_LB_DEFAULT: the table's */
 	uint32_t timeout;
 	char external_name[CIP_SUBDOMAIN_CAP];
 	cip_addr ips[2];
@@ -229,7 +244,7 @@ struct pod_w {
 	size_t nlabels;
 	struct w_named_port *ports;
 	size_t nports;
-	uint32_t node, zone, hostname;
+	uint32_t node, zone, hostname, weight;
 	uint8_t conditions;
 	struct pod_w *prev, *next; /* the namespace's pods */
 	struct ns_w *ns;
@@ -264,6 +279,10 @@ struct cip_table {
 	cip_pool *pool;
 	cip_ports *node_ports;
 	int primary_family;
+	uint8_t lb_policy;	    /* services' default */
+	uint32_t maglev_size;	    /* a prime */
+	uint32_t affinity_capacity; /* entries per service port */
+	uint64_t rng;		    /* round-robin orders (writer) */
 };
 
 /* ------------------------------------------------------------------ */

@@ -272,6 +272,9 @@ static int check_affinity(cip_spec_error *err, const cip_service_spec *s)
 		return cip__table_fail(err, CIP_ESPEC, CIP_FIELD_TRAFFIC_DISTRIBUTION, 0, 0,
 				       "spec.trafficDistribution: Unsupported value: %d",
 				       s->traffic_distribution);
+	if (s->lb_policy < CIP_LB_DEFAULT || s->lb_policy > CIP_LB_WEIGHTED_ROUND_ROBIN)
+		return cip__table_fail(err, CIP_ESPEC, CIP_FIELD_LB_POLICY, 0, 0,
+				       "lbPolicy: Unsupported value: %d", s->lb_policy);
 	return 0;
 }
 
@@ -477,6 +480,9 @@ int cip__table_check_endpoints(const cip_endpoint_spec *eps, size_t neps,
 					e->hint_node, 1, cip__valid_dns1123_subdomain);
 		if (rc == 0)
 			rc = check_conditions(err, i, e->conditions);
+		if (rc == 0 && e->reserved)
+			rc = cip__table_fail(err, CIP_ESPEC, CIP_FIELD_WEIGHT, i, 0,
+					     "endpoints[%zu]: reserved bytes must be zero", i);
 		if (rc)
 			return rc;
 	}

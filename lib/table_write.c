@@ -403,6 +403,7 @@ static int collect_pods(const cip_table *t, const struct svc_w *w, struct build 
 			a.node = pod->node;
 			a.zone = pod->zone;
 			a.hostname = pod->hostname;
+			a.weight = pod->weight;
 			/* The hints the EndpointSlice controller gives by
 			 * trafficDistribution: the endpoint's own place. */
 			if (w->distribution >= CIP_DISTRIBUTION_SAME_ZONE)
@@ -430,6 +431,7 @@ static int collect_explicit(const struct svc_w *w, struct build *b)
 		a.hint_zone = e->hint_zone;
 		a.hint_node = e->hint_node;
 		a.hostname = e->hostname;
+		a.weight = e->weight;
 		if (push_addr(b, &a, NULL) != 0)
 			return CIP_ENOMEM;
 	}
@@ -584,7 +586,8 @@ static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *
 	size_t o_addrs = o_refs + align8(b->nrefs * sizeof(struct ep_ref));
 	size_t o_ports = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
 	size_t o_info = o_ports + align8(w->nports * sizeof(cip_service_port_info));
-	size_t size = align64(o_info + sizeof(cip_service_info));
+	size_t o_sels = o_info + align8(sizeof(cip_service_info));
+	size_t size = align64(o_sels + w->nports * sizeof(struct cip__sel *));
 	char *mem = aligned_alloc(64, size);
 	struct svc_ver *v = (struct svc_ver *)(void *)mem;
 
@@ -598,6 +601,7 @@ static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *
 	v->records = (struct ix_entry *)(void *)(mem + o_records);
 	v->addr_entries = (struct ix_entry *)(void *)(mem + o_addr_entries);
 	v->info = (cip_service_info *)(void *)(mem + o_info);
+	v->sels = (struct cip__sel **)(void *)(mem + o_sels);
 	v->slot = w->slot;
 	return v;
 }
@@ -663,6 +667,7 @@ static struct ix_entry *record_fill(struct ix_entry *e, struct svc_ver *v, size_
 
 		eps[k] = cip__endpoint_of(&v->addrs[r->addr], r->port);
 	}
+	memcpy(eps + e->neps, &v->sels[i], sizeof(v->sels[i]));
 	return (struct ix_entry *)(void *)((char *)e + cip__record_size(e->neps));
 }
 
@@ -696,10 +701,95 @@ static void version_entries(struct svc_ver *v, const struct svc_w *w)
 	v->naddr_entries = n;
 }
 
+static struct cip__sel_config sel_config(const cip_table *t, const struct svc_w *w)
+{
+	struct cip__sel_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.policy = w->lb_policy ? w->lb_policy : t->lb_policy;
+	c.local = w->traffic == CIP_TRAFFIC_LOCAL;
+	c.maglev_size = t->maglev_size;
+	c.affinity_capacity = t->affinity_capacity;
+	if (w->affinity == CIP_AFFINITY_CLIENT_IP)
+		c.timeout_ns = (uint64_t)w->timeout * UINT64_C(1000000000);
+	c.generation = w->generation;
+	return c;
+}
+
+/* The selection state of the port of @p old that is @p p (same protocol,
+ * port and name), or NULL. */
+static struct cip__sel *previous_sel(const struct svc_ver *old, const struct w_port *p)
+{
+	for (uint32_t j = 0; old && j < old->info->nports; j++)
+		if (old->ports[j].protocol == p->protocol && old->ports[j].port == p->port &&
+		    strcmp(old->ports[j].name, p->name) == 0)
+			return old->sels[j];
+	return NULL;
+}
+
+/* Frees a version that no reader can see, with its share of the ports'
+ * selection states. */
+static void version_free(struct svc_ver *v)
+{
+	for (uint32_t i = 0; v && i < v->info->nports; i++)
+		cip__sel_release(v->sels[i]);
+	free(v);
+}
+
+static void retire_version(struct cip__epoch_node *node)
+{
+	version_free((struct svc_ver *)(void *)node); /* the node is the first member */
+}
+
+/* Port @p i's endpoints (and their weights) of @p v, as its lookup records
+ * hold them. */
+static void port_endpoints(const struct svc_ver *v, size_t i, cip_endpoint *eps, uint32_t *weights)
+{
+	for (uint32_t k = v->first[i]; k < v->first[i + 1]; k++) {
+		const struct ep_ref *r = &v->refs[k];
+
+		eps[k - v->first[i]] = cip__endpoint_of(&v->addrs[r->addr], r->port);
+		weights[k - v->first[i]] = v->addrs[r->addr].weight;
+	}
+}
+
+/* Each port's selection state, the one of the version @p w has now when
+ * nothing changed for the port. @return 0; CIP_ENOMEM (none built). */
+static int version_sels(cip_table *t, const struct svc_w *w, struct svc_ver *v)
+{
+	const struct svc_ver *old = atomic_load_explicit(&w->slot->cur, memory_order_relaxed);
+	struct cip__sel_config cfg = sel_config(t, w);
+	size_t most = 1;
+	cip_endpoint *eps;
+	uint32_t *weights;
+	int rc = 0;
+
+	for (size_t i = 0; i < w->nports; i++)
+		if (v->first[i + 1] - v->first[i] > most)
+			most = v->first[i + 1] - v->first[i];
+	eps = malloc(most * sizeof(*eps));
+	weights = malloc(most * sizeof(*weights));
+	for (size_t i = 0; i < w->nports && rc == 0; i++) {
+		if (!eps || !weights) {
+			rc = CIP_ENOMEM;
+			break;
+		}
+		port_endpoints(v, i, eps, weights);
+		rc = cip__sel_build(&cfg, eps, weights, v->first[i + 1] - v->first[i],
+				    previous_sel(old, &w->ports[i]), &t->rng, &v->sels[i]);
+	}
+	free(eps);
+	free(weights);
+	if (rc)
+		for (size_t i = 0; i < w->nports; i++)
+			cip__sel_release(v->sels[i]);
+	return rc;
+}
+
 /* Builds the version @p w describes now (its endpoints from the current
- * pods or explicit endpoints, its index entries). @return NULL when out of
- * memory. */
-static struct svc_ver *version_build(const cip_table *t, const struct svc_w *w)
+ * pods or explicit endpoints, its selection states, its index entries).
+ * @return NULL when out of memory. */
+static struct svc_ver *version_build(cip_table *t, const struct svc_w *w)
 {
 	struct build b;
 	struct svc_ver *v = NULL;
@@ -722,6 +812,12 @@ static struct svc_ver *version_build(const cip_table *t, const struct svc_w *w)
 			memcpy(v->refs, b.refs, b.nrefs * sizeof(*b.refs));
 		for (size_t k = 0; k < b.naddrs; k++)
 			v->addrs[k] = b.cands[k].a;
+		if (version_sels(t, w, v) != 0) {
+			free(v);
+			v = NULL;
+		}
+	}
+	if (v) {
 		version_entries(v, w);
 		v->reason = reason_of(w, &b);
 	}
@@ -819,7 +915,7 @@ static void publish(cip_table *t, struct svc_w *w, struct svc_ver *v)
 	atomic_store_explicit(&w->slot->cur, v, memory_order_release);
 	entries_swap(t, old, v);
 	if (old)
-		cip__epoch_retire(&t->epoch, &old->node, retire_plain);
+		cip__epoch_retire(&t->epoch, &old->node, retire_version);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1040,6 +1136,7 @@ static struct svc_w *svc_w_new(const cip_table *t, const cip_service_spec *s)
 	if (w->affinity == CIP_AFFINITY_CLIENT_IP)
 		w->timeout =
 			s->affinity_timeout ? s->affinity_timeout : CIP_AFFINITY_TIMEOUT_DEFAULT;
+	w->lb_policy = (uint8_t)s->lb_policy;
 	w->traffic = (uint8_t)(s->internal_traffic_policy ? s->internal_traffic_policy
 							  : CIP_TRAFFIC_CLUSTER);
 	w->publish_not_ready = s->publish_not_ready_addresses != 0;
@@ -1129,7 +1226,7 @@ static int prepare(cip_table *t, struct svc_w *w, struct svc_ver **v, cip_spec_e
 	if (rc == 0 && (cip__rmap_reserve(&t->by_name, 1) || entries_reserve(t, *v)))
 		rc = CIP_ENOMEM;
 	if (rc) {
-		free(*v);
+		version_free(*v);
 		*v = NULL;
 		if (rc == CIP_ENOMEM)
 			cip__table_fail(err, rc, CIP_FIELD_NONE, 0, 0, "out of memory");
@@ -1367,7 +1464,7 @@ int cip_table_service_delete(cip_table *t, const char *ns, const char *name, uin
 	ns_unlink(w);
 	term_unlink(w);
 	cip__epoch_retire(&t->epoch, &atomic_load_explicit(&slot->cur, memory_order_relaxed)->node,
-			  retire_plain);
+			  retire_version);
 	cip__epoch_retire(&t->epoch, &slot->node, retire_plain);
 	svc_w_free(w);
 	generation_commit(t, generation_peek(t) + 1);
@@ -1377,7 +1474,7 @@ int cip_table_service_delete(cip_table *t, const char *ns, const char *name, uin
 
 void cip__table_service_destroy(struct svc_slot *slot)
 {
-	free(atomic_load_explicit(&slot->cur, memory_order_relaxed));
+	version_free(atomic_load_explicit(&slot->cur, memory_order_relaxed));
 	svc_w_free(slot->w);
 	free(slot);
 }
@@ -1397,7 +1494,7 @@ struct refresh {
 static void refresh_abort(struct refresh *r)
 {
 	for (size_t i = 0; i < r->n; i++)
-		free(r->ver[i]);
+		version_free(r->ver[i]);
 	free(r->svc);
 	free(r->ver);
 }
@@ -1460,7 +1557,7 @@ static void build_affected(struct svc_w *w, void *ctx)
 	/* Same keys as the version it replaces: room only as a precaution,
 	 * entries_swap() switches them in place. */
 	if (!r->ver[r->n] || entries_reserve(p->t, r->ver[r->n]) != 0) {
-		free(r->ver[r->n]);
+		version_free(r->ver[r->n]);
 		p->rc = CIP_ENOMEM;
 		return;
 	}
@@ -1547,6 +1644,7 @@ static struct pod_w *pod_new(cip_table *t, const cip_pod_spec *s)
 	for (size_t i = 0; i < s->nips; i++)
 		p->ips[i] = s->ips[i];
 	p->conditions = (uint8_t)s->conditions;
+	p->weight = s->weight ? s->weight : 1;
 	p->hash = cip__table_key_hash(s->ns, s->name);
 	if (copy_labels(s->labels, s->nlabels, &p->labels) ||
 	    copy_named_ports(s->ports, s->nports, &p->ports) ||
@@ -1676,6 +1774,7 @@ static int endpoints_copy(cip_table *t, const cip_endpoint_spec *eps, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		e[i].addr = eps[i].addr;
 		e[i].conditions = (uint8_t)eps[i].conditions;
+		e[i].weight = eps[i].weight ? eps[i].weight : 1;
 		if (cip__table_intern(t, eps[i].node_name, &e[i].node) ||
 		    cip__table_intern(t, eps[i].zone, &e[i].zone) ||
 		    cip__table_intern(t, eps[i].hint_zone, &e[i].hint_zone) ||
@@ -1710,7 +1809,7 @@ static int endpoints_set_locked(cip_table *t, struct svc_w *w, const cip_endpoin
 		v = version_build(t, w);
 	}
 	if (v && entries_reserve(t, v) != 0) {
-		free(v);
+		version_free(v);
 		v = NULL;
 	}
 	if (!v) {

@@ -14,5 +14,6 @@
 #include <clusterip/ports.h>
 #include <clusterip/pool.h>
 #include <clusterip/table.h>
+#include <clusterip/select.h>
 
 #endif /* CLUSTERIP_CLUSTERIP_H */

@@ -72,6 +72,7 @@ enum cip_error {
 	CIP_ENOBACKEND = -20,	      /**< no usable backend */
 	CIP_ENAME = -21,	      /**< invalid name */
 	CIP_ESPEC = -22,	      /**< invalid spec: see the cip_spec_error */
+	CIP_EDROP = -23,	      /**< dropped by policy: no local endpoint */
 };
 
 /**

@@ -172,6 +172,8 @@ typedef struct cip_service_spec {
 	int publish_not_ready_addresses; /**< endpoints count as ready for DNS */
 	/** enum cip_traffic_distribution: hints of endpoints from pods. */
 	int traffic_distribution;
+	/** enum cip_lb_policy (select.h); 0: the table's `lb_policy`. */
+	int lb_policy;
 } cip_service_spec;
 
 /** Limits of one spec. */
@@ -194,6 +196,7 @@ typedef struct cip_pod_spec {
 	const cip_named_port *ports; /**< container ports, by name for targetPort */
 	size_t nports;		     /**< 0..CIP_TABLE_MAX_PORTS */
 	unsigned conditions;	     /**< enum cip_endpoint_condition bits */
+	uint32_t weight;	     /**< weighted round-robin; 0: 1 */
 } cip_pod_spec;
 
 /** One explicit endpoint of a service without a selector (as an
@@ -206,6 +209,8 @@ typedef struct cip_endpoint_spec {
 	const char *hostname;  /**< NULL: none (DNS-1123 label) */
 	const char *hint_zone; /**< topology hint forZones; NULL: none */
 	const char *hint_node; /**< topology hint forNodes; NULL: none */
+	uint32_t weight;       /**< weighted round-robin; 0: 1 */
+	uint32_t reserved;     /**< zero */
 } cip_endpoint_spec;
 
 /**
@@ -286,6 +291,8 @@ enum cip_spec_field {
 	CIP_FIELD_ENDPOINTS = 23,
 	CIP_FIELD_ENDPOINT_ADDRESS = 24,
 	CIP_FIELD_TRAFFIC_DISTRIBUTION = 25,
+	CIP_FIELD_LB_POLICY = 26,
+	CIP_FIELD_WEIGHT = 27,
 };
 
 /**
@@ -327,6 +334,16 @@ typedef struct cip_table_opts {
 	cip_ports *node_ports;
 	/** The cluster's primary family (CIP_FAMILY_IPV4 or _IPV6); 0: IPv4. */
 	int primary_family;
+	/** Services' load-balancing policy (enum cip_lb_policy in select.h);
+	 * 0: CIP_LB_ROUND_ROBIN. */
+	int lb_policy;
+	/** Maglev table size, a prime up to 16777259; 0: 65537. */
+	uint32_t maglev_size;
+	/** ClientIP affinity entries per service port (rounded up to a power
+	 * of two, up to 2^20); 0: 1024. */
+	uint32_t affinity_capacity;
+	/** Seed of the round-robin orders; 0: drawn from the OS. */
+	uint64_t seed;
 } cip_table_opts;
 
 /**

@@ -31,10 +31,11 @@ static const struct {
 	{ CIP_ENOBACKEND, "CIP_ENOBACKEND" },
 	{ CIP_ENAME, "CIP_ENAME" },
 	{ CIP_ESPEC, "CIP_ESPEC" },
+	{ CIP_EDROP, "CIP_EDROP" },
 };
 
-/* Codes this version does not define (CIP_ESPEC = -22 is the last one). */
-static const int unknown_codes[] = { 1, 2, -23, -24, 100, -100, -1000, INT_MAX, INT_MIN };
+/* Codes this version does not define (CIP_EDROP = -23 is the last one). */
+static const int unknown_codes[] = { 1, 2, -24, -25, 100, -100, -1000, INT_MAX, INT_MIN };
 
 static void test_error_name_every_code(void **state)
 {

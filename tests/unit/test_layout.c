@@ -102,10 +102,32 @@ static void test_table_value_types(void **state)
 	assert_int_equal(offsetof(cip_service_port, node_port), align_up(p + 8, p) + p);
 	assert_int_equal(sizeof(cip_service_port), align_up(align_up(p + 8, p) + p + 2, p));
 
-	/* cip_endpoint_spec: addr, conditions, five names */
+	/* cip_endpoint_spec: addr, conditions, five names, weight, reserved */
 	assert_int_equal(offsetof(cip_endpoint_spec, conditions), 20);
 	assert_int_equal(offsetof(cip_endpoint_spec, node_name), align_up(24, p));
-	assert_int_equal(sizeof(cip_endpoint_spec), align_up(24, p) + 5 * p);
+	assert_int_equal(offsetof(cip_endpoint_spec, weight), align_up(24, p) + 5 * p);
+	assert_int_equal(sizeof(cip_endpoint_spec), align_up(align_up(24, p) + 5 * p + 8, p));
+
+	/* cip_select_request: address, u16, u8 x2, address, u16 x2, u32 x2,
+	 * u64; cip_backend: address, u16, u8 x2, u32 x5, u64 */
+	assert_int_equal(offsetof(cip_select_request, port), 20);
+	assert_int_equal(offsetof(cip_select_request, protocol), 22);
+	assert_int_equal(offsetof(cip_select_request, flags), 23);
+	assert_int_equal(offsetof(cip_select_request, client), 24);
+	assert_int_equal(offsetof(cip_select_request, client_port), 44);
+	assert_int_equal(offsetof(cip_select_request, node), 48);
+	assert_int_equal(offsetof(cip_select_request, zone), 52);
+	assert_int_equal(offsetof(cip_select_request, now), 56);
+	assert_int_equal(sizeof(cip_select_request), 64);
+	assert_int_equal(offsetof(cip_backend, port), 20);
+	assert_int_equal(offsetof(cip_backend, category), 22);
+	assert_int_equal(offsetof(cip_backend, flags), 23);
+	assert_int_equal(offsetof(cip_backend, index), 24);
+	assert_int_equal(offsetof(cip_backend, node), 28);
+	assert_int_equal(offsetof(cip_backend, zone), 32);
+	assert_int_equal(offsetof(cip_backend, weight), 36);
+	assert_int_equal(offsetof(cip_backend, generation), 48);
+	assert_int_equal(sizeof(cip_backend), 56);
 
 	/* cip_service_info: 64 + 64 + 254, then bytes, addresses, u32s, u64 */
 	assert_int_equal(offsetof(cip_service_info, name), 64);
@@ -208,6 +230,7 @@ static void test_error_codes(void **state)
 	assert_int_equal(CIP_ENOBACKEND, -20);
 	assert_int_equal(CIP_ENAME, -21);
 	assert_int_equal(CIP_ESPEC, -22);
+	assert_int_equal(CIP_EDROP, -23);
 }
 
 static void test_families_and_flags(void **state)
