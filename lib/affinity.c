@@ -67,13 +67,9 @@
  * themselves are acquire and release, which implies the fences' ordering
  * (and is what the hardware does on x86-64 anyway).
  */
-#define _DEFAULT_SOURCE /* getentropy */
-
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <clusterip/common.h>
 
@@ -276,22 +272,6 @@ static struct bucket *bucket_of(const struct cip__affinity *a, const struct key 
 	return &a->buckets[h & a->mask];
 }
 
-static uint64_t seed_from_os(void)
-{
-	uint64_t seed = 0;
-	struct timespec ts;
-
-#if defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__)
-	if (getentropy(&seed, sizeof(seed)) == 0 && seed != 0)
-		return seed;
-#endif
-	/* No entropy source: time and address space layout are still far
-	 * better than a constant. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	return seed ^ (uint64_t)(uintptr_t)&seed;
-}
-
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                         */
 /* ------------------------------------------------------------------ */
@@ -333,7 +313,7 @@ int cip__affinity_new(size_t capacity, struct cip__affinity **out)
 		}
 	}
 	a->mask = nbuckets - 1;
-	seed = seed_from_os();
+	seed = cip__seed_from_os();
 	a->seed[0] = cip__splitmix64(&seed);
 	a->seed[1] = cip__splitmix64(&seed);
 	*out = a;
