@@ -22,8 +22,11 @@
  * is recomputed at t (deepest first, then its path to the root); the root's
  * winner is then the pick, and the pick lowers that peer's line by W and
  * recomputes its path. A recompute is O(1) and a path O(log k); a period
- * costs O(n + (W + E) log k) for E expired certificates, which stays below
- * a few per pick in practice.
+ * costs O(n + (W + E) log k) for E expired certificates. E stayed near one
+ * per pick (0 to 1.2) for every weight distribution measured, uniform or
+ * skewed, k = 10 to 4096. A plain scan is faster below about 100 peers, but
+ * one code path is kept so that the tests' pick-by-pick comparison with
+ * nginx's loop covers the tree at every size.
  *
  * Range of the current weights. After every pick they sum to 0 (each step
  * adds W in total and the pick subtracts W), and none is ever <= -W: a
@@ -173,7 +176,6 @@ static int plan_scaled(const uint32_t *weights, size_t n, size_t max_len, struct
 static int make_plan(const uint32_t *weights, size_t n, size_t max_len, struct plan *p)
 {
 	uint64_t gcd;
-	int rc;
 
 	if (weights == NULL || n == 0 || max_len == 0)
 		return CIP_EINVAL;
@@ -187,7 +189,8 @@ static int make_plan(const uint32_t *weights, size_t n, size_t max_len, struct p
 	p->div = gcd;
 	p->period = p->sum / gcd;
 	if (p->period > max_len) {
-		rc = plan_scaled(weights, n, max_len, p);
+		int rc = plan_scaled(weights, n, max_len, p);
+
 		if (rc != 0)
 			return rc;
 	}
@@ -208,7 +211,7 @@ static int64_t cw_at(const struct peer *p, int64_t t)
 
 /* gap / speed and gap % speed for gap >= 0, speed > 0. Both almost always fit
  * 32 bits, and a 32-bit division is several times faster than a 64-bit one
- * on common CPUs; it is the main cost of a recompute. */
+ * on many x86-64 CPUs. */
 static int64_t divide(int64_t gap, int64_t speed, int *exact)
 {
 	if (((uint64_t)gap | (uint64_t)speed) <= UINT32_MAX) {

@@ -19,8 +19,9 @@
  * pick schedule[counter % len] with one atomic increment and one load.
  *
  * Memory: the schedule is len * 4 bytes (256 KiB at the default limit). A
- * build also holds about 56 bytes of scratch per peer with a weight, freed
- * before it returns. Building takes O(n + len log n) time; see swrr.c.
+ * build also holds 56 bytes of scratch per peer with a weight, freed before
+ * it returns. Time: O(n log n) to plan a scaled schedule, then about
+ * O(len log n) for the picks (see swrr.c).
  *
  * Thread-safety: the functions read only their arguments, so any thread may
  * call them at any time; a built schedule is never modified.
@@ -36,11 +37,10 @@
 #include <clusterip/common.h>
 
 /*
- * A limit for max_len: 65536 picks (256 KiB of schedule) keep every weight
- * ratio exact for periods up to 65536 (e.g. up to 1000 peers with weights
- * averaging 65), and beyond that leave each peer's share within about one
- * pick in 65536 of the exact share plus the minimum of one pick per peer
- * (see cip__swrr_schedule()).
+ * A default for max_len: 65536 picks, a 256 KiB schedule that builds in
+ * tens of milliseconds. Every period up to it is exact (e.g. 1000 peers
+ * with weights averaging 65); longer ones are scaled as
+ * cip__swrr_schedule() describes.
  */
 #define CIP__SWRR_DEFAULT_MAX_LEN 65536u
 
@@ -62,7 +62,8 @@
  * exactly as above. So every peer with a weight keeps at least one pick,
  * len <= max_len, and each w' is within one pick of w * T / sum(w), the
  * peer's exact share of T picks (below it by the floor, above it only when
- * raised to 1).
+ * raised to 1). As sum(w') is within k of T, a peer's count in the schedule
+ * is within 1 + k * w / sum(w) picks of its exact share w * len / sum(w).
  *
  * On success *out is a malloc'd array of *len uint32_t peer indices (the
  * caller frees it with free()), 1 <= *len <= max_len.
