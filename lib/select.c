@@ -9,9 +9,8 @@
 #include <clusterip/common.h>
 
 #include "random.h"
-#include "rmap.h"
-#include "select_priv.h"
 #include "swrr.h"
+#include "table_priv.h"
 
 #define CURSOR_STRIDE 8	 /* uint64_t per cursor: one cache line each */
 #define MAGLEV_PROBES 64 /* slots tried before hashing into the candidates */
@@ -24,14 +23,12 @@ static _Atomic uint64_t next_thread = 1; /* threads' ordinals, for their starts 
 /* Endpoint identity                                                  */
 /* ------------------------------------------------------------------ */
 
-/* A 64-bit identity of (address, port): the key of Maglev and affinity. */
+/* A 64-bit identity of (address, port): the key of Maglev and affinity,
+ * hashed as the table hashes its (address, port) keys. */
 static uint64_t endpoint_key(const cip_endpoint *e)
 {
-	uint8_t port[2] = { (uint8_t)(e->port >> 8), (uint8_t)e->port };
-	uint64_t h = cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, &e->addr.family, 1);
+	uint64_t h = cip__table_vip_hash(&e->addr, e->port, 0);
 
-	h = cip__rmap_hash_bytes(h, e->addr.bytes, sizeof(e->addr.bytes));
-	h = cip__rmap_mix(cip__rmap_hash_bytes(h, port, sizeof(port)));
 	return h ? h : 1; /* 0 means "no backend" to the affinity map */
 }
 
@@ -554,6 +551,17 @@ static uint64_t per_thread_position(const struct cip__sel *s, const struct sel_l
 	return slot->pos++;
 }
 
+/* The hash of a connection's 5-tuple, Maglev's key. It has no seed, so
+ * that every proxy sends a flow to the same backend. Computed only for
+ * Maglev: the other policies do not look at it. */
+static uint64_t flow_hash(const cip_select_request *req, const cip_addr *vip)
+{
+	uint64_t server = cip__table_vip_hash(vip, req->port, req->protocol);
+	uint64_t client = cip__table_vip_hash(&req->client, req->client_port, 0);
+
+	return cip__rmap_mix(server ^ client * GOLDEN_GAMMA);
+}
+
 /* The index of Maglev's choice among @p p's candidates: the table's slot
  * for the flow, or when its endpoint is not a candidate, the next slots of
  * a sequence that depends only on the flow (IPVS' mh-fallback). */
@@ -573,7 +581,7 @@ static uint32_t maglev_choice(const struct cip__sel *s, const cip_endpoint *eps,
 }
 
 static uint32_t choose(const struct cip__sel *s, const cip_endpoint *eps, const struct pick *p,
-		       uint64_t flow)
+		       const cip_select_request *req, const cip_addr *vip)
 {
 	const struct sel_list *l = p->list;
 	uint64_t c;
@@ -585,7 +593,7 @@ static uint32_t choose(const struct cip__sel *s, const cip_endpoint *eps, const 
 		this_thread();
 		return l->idx[cip__bounded_random(&thread_rng, l->n)];
 	case CIP_LB_MAGLEV:
-		return maglev_choice(s, eps, p, flow);
+		return maglev_choice(s, eps, p, flow_hash(req, vip));
 	case CIP_LB_WEIGHTED_ROUND_ROBIN:
 		c = atomic_fetch_add_explicit(l->cursor, 1, memory_order_relaxed);
 		return l->idx[l->schedule[c % l->schedule_len]];
@@ -614,7 +622,7 @@ static uint32_t affine(const struct cip__sel *s, const cip_endpoint *eps,
 }
 
 int cip__sel_choose(const struct cip__sel *s, const cip_endpoint *eps,
-		    const cip_select_request *req, uint64_t flow, cip_backend *out)
+		    const cip_select_request *req, const cip_addr *vip, cip_backend *out)
 {
 	struct pick p;
 	uint32_t idx = UINT32_MAX;
@@ -629,7 +637,7 @@ int cip__sel_choose(const struct cip__sel *s, const cip_endpoint *eps,
 	if (idx != UINT32_MAX) {
 		flags = CIP_BACKEND_AFFINITY;
 	} else {
-		idx = choose(s, eps, &p, flow);
+		idx = choose(s, eps, &p, req, vip);
 		if (sticky)
 			cip__affinity_put(s->affinity->map, &req->client, s->keys[idx], req->now,
 					  s->timeout_ns);

@@ -106,11 +106,12 @@ void cip__sel_release(struct cip__sel *s);
 
 /*
  * Chooses for @p req among @p s's endpoints (the port's lookup record
- * holds them as @p eps), with @p flow the hash of the connection's
- * 5-tuple. Inside a read section. @return 0; CIP_ENOBACKEND; CIP_EDROP.
+ * holds them as @p eps); @p vip is the connection's destination address
+ * (all zero for a node port). Inside a read section. @return 0;
+ * CIP_ENOBACKEND; CIP_EDROP.
  */
 int cip__sel_choose(const struct cip__sel *s, const cip_endpoint *eps,
-		    const cip_select_request *req, uint64_t flow, cip_backend *out);
+		    const cip_select_request *req, const cip_addr *vip, cip_backend *out);
 
 /* Empties expired affinity entries. @return how many. Any thread. */
 size_t cip__sel_expire(const struct cip__sel *s, uint64_t now);

@@ -653,16 +653,6 @@ int cip_table_lookup_batch(const cip_table *t, cip_lookup *lookups, size_t count
 	return ok;
 }
 
-/* The hash of a connection's 5-tuple, Maglev's key. It has no seed, so
- * that every proxy sends a flow to the same backend. */
-static uint64_t flow_hash(const cip_select_request *req, const cip_addr *vip)
-{
-	uint64_t server = cip__table_vip_hash(vip, req->port, req->protocol);
-	uint64_t client = cip__table_vip_hash(&req->client, req->client_port, 0);
-
-	return cip__rmap_mix(server ^ client * GOLDEN_GAMMA);
-}
-
 static int select_args_ok(const cip_select_request *req)
 {
 	int node_port = (req->flags & CIP_SELECT_NODE_PORT) != 0;
@@ -694,8 +684,7 @@ int cip_table_select(const cip_table *t, const cip_select_request *req, cip_back
 	token = cip__table_enter(t);
 	a = atomic_load(&ix->array);
 	e = find_record(a, hash, hash & a->mask, &key);
-	rc = e ? cip__sel_choose(cip__record_sel(e), cip__record_eps(e), req,
-				 flow_hash(req, key.vip), out)
+	rc = e ? cip__sel_choose(cip__record_sel(e), cip__record_eps(e), req, key.vip, out)
 	       : CIP_ENOTFOUND;
 	cip__table_leave(t, token);
 	return rc;

@@ -19,17 +19,12 @@
 #define TERMINATING (CIP_EP_SERVING | CIP_EP_TERMINATING)
 #define GONE CIP_EP_TERMINATING /* terminating, no longer serving */
 
+/* An IPv4 address from its four octets (cip_test.h builds it). */
 static cip_addr v4(unsigned a, unsigned b, unsigned c, unsigned d)
 {
-	cip_addr x;
+	const uint8_t octets[4] = { (uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d };
 
-	memset(&x, 0, sizeof(x));
-	x.family = CIP_FAMILY_IPV4;
-	x.bytes[12] = (uint8_t)a;
-	x.bytes[13] = (uint8_t)b;
-	x.bytes[14] = (uint8_t)c;
-	x.bytes[15] = (uint8_t)d;
-	return x;
+	return ct_addr_bytes(CIP_FAMILY_IPV4, octets);
 }
 
 static const cip_named_port slice_port = { "http", CIP_PROTO_TCP, TARGET };
