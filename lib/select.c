@@ -87,8 +87,14 @@ static void shuffle(uint32_t *a, uint32_t n, uint64_t *rng)
 	}
 }
 
-/* usable: the ready endpoints, then the serving-terminating ones, each in
- * a random order (round-robin's permutation). */
+static int of_family(const cip_endpoint *e, uint8_t family)
+{
+	return e->addr.family == family;
+}
+
+/* usable: the ready endpoints of the state's family, then the
+ * serving-terminating ones, each in a random order (round-robin's
+ * permutation). */
 static int build_usable(struct cip__sel *s, uint64_t *rng)
 {
 	uint32_t nready = 0, nterm = 0;
@@ -97,10 +103,10 @@ static int build_usable(struct cip__sel *s, uint64_t *rng)
 	if (!s->usable)
 		return CIP_ENOMEM;
 	for (uint32_t i = 0; i < s->n; i++)
-		if (is_ready(&s->eps[i]))
+		if (of_family(&s->eps[i], s->family) && is_ready(&s->eps[i]))
 			s->usable[nready++] = i;
 	for (uint32_t i = 0; i < s->n; i++)
-		if (is_serving_terminating(&s->eps[i]))
+		if (of_family(&s->eps[i], s->family) && is_serving_terminating(&s->eps[i]))
 			s->usable[nready + nterm++] = i;
 	shuffle(s->usable, nready, rng);
 	shuffle(s->usable + nready, nterm, rng);
@@ -322,13 +328,40 @@ static void sel_free(struct cip__sel *s)
 	free(s);
 }
 
+/* The position of the first endpoint of @p family at or after @p i. */
+static uint32_t next_of_family(const cip_endpoint *eps, uint32_t n, uint32_t i, uint8_t family)
+{
+	while (i < n && !of_family(&eps[i], family))
+		i++;
+	return i;
+}
+
+/* Whether @p old has the same endpoints of @p family, with the same
+ * weights and at the same positions, as @p eps: the other family's may
+ * differ, as they are another proxier's. */
+static int same_family_endpoints(const struct cip__sel *old, const cip_endpoint *eps,
+				 const uint32_t *weights, uint32_t n, uint8_t family)
+{
+	uint32_t i = next_of_family(old->eps, old->n, 0, family);
+	uint32_t j = next_of_family(eps, n, 0, family);
+
+	while (i < old->n && j < n) {
+		if (i != j || memcmp(&old->eps[i], &eps[j], sizeof(*eps)) != 0 ||
+		    old->weights[i] != weights[j])
+			return 0;
+		i = next_of_family(old->eps, old->n, i + 1, family);
+		j = next_of_family(eps, n, j + 1, family);
+	}
+	return i == old->n && j == n;
+}
+
 static int same_state(const struct cip__sel *old, const struct cip__sel_config *cfg,
 		      const cip_endpoint *eps, const uint32_t *weights, uint32_t n)
 {
-	return old && old->n == n && old->policy == cfg->policy && old->local == cfg->local &&
-	       old->timeout_ns == cfg->timeout_ns && old->maglev_size == cfg->maglev_size &&
-	       memcmp(old->eps, eps, n * sizeof(*eps)) == 0 &&
-	       memcmp(old->weights, weights, n * sizeof(*weights)) == 0;
+	return old && old->family == cfg->family && old->policy == cfg->policy &&
+	       old->local == cfg->local && old->timeout_ns == cfg->timeout_ns &&
+	       old->maglev_size == cfg->maglev_size &&
+	       same_family_endpoints(old, eps, weights, n, cfg->family);
 }
 
 static int build_lists(struct cip__sel *s, uint64_t *rng)
@@ -381,6 +414,7 @@ static struct cip__sel *sel_alloc(const struct cip__sel_config *cfg, const cip_e
 	s->generation = cfg->generation;
 	s->policy = cfg->policy;
 	s->local = cfg->local;
+	s->family = cfg->family;
 	s->maglev_size = cfg->maglev_size;
 	s->timeout_ns = cfg->timeout_ns;
 	s->eps = malloc(n * sizeof(*eps));
@@ -404,7 +438,7 @@ int cip__sel_build(const struct cip__sel_config *cfg, const cip_endpoint *eps,
 	struct cip__sel *s;
 	int rc;
 
-	if (n == 0) {
+	if (next_of_family(eps, n, 0, cfg->family) == n) {
 		*out = NULL;
 		return 0;
 	}

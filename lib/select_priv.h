@@ -62,6 +62,7 @@ struct cip__sel {
 	uint8_t local;	     /* internalTrafficPolicy Local */
 	uint8_t zone_hinted; /* every ready endpoint has a zone hint */
 	uint8_t node_hinted; /* every ready endpoint has a node hint */
+	uint8_t family;	     /* the endpoints it chooses from: CIP_FAMILY_IPV4 or _IPV6 */
 	uint32_t maglev_size;
 	uint64_t timeout_ns; /* ClientIP affinity; 0: none */
 	cip_endpoint *eps;   /* the endpoints it was built for */
@@ -82,6 +83,7 @@ struct cip__sel {
 struct cip__sel_config {
 	uint8_t policy; /* resolved: never CIP_LB_DEFAULT */
 	uint8_t local;
+	uint8_t family; /* CIP_FAMILY_IPV4 or _IPV6: the endpoints of that family */
 	uint32_t maglev_size;
 	uint32_t affinity_capacity;
 	uint64_t timeout_ns; /* 0: no affinity */
@@ -89,12 +91,14 @@ struct cip__sel_config {
 };
 
 /*
- * The state for @p n endpoints @p eps (with @p weights) of a port: @p old
- * itself, one more version holding it, when it was built for the same
- * endpoints and configuration; else a new one, whose round-robin order is
- * drawn from @p rng and which takes over @p old's affinity map (dropping
- * the clients of endpoints that left). NULL @p *out for n == 0 without
- * affinity to keep. Writer only. @return 0; CIP_ENOMEM (nothing changed).
+ * The state for the endpoints of cfg->family among @p n endpoints @p eps
+ * (with @p weights) of a port: kube-proxy runs one proxier per family, and
+ * each sees only its family's EndpointSlices. @p old itself, one more
+ * version holding it, when it was built for the same endpoints of the
+ * family at the same positions and the same configuration; else a new one, whose round-robin order
+ * is drawn from @p rng and which takes over @p old's affinity map (dropping the clients of
+ * endpoints that left). NULL @p *out when the family has no endpoint. Writer only. @return 0;
+ * CIP_ENOMEM (nothing changed).
  */
 int cip__sel_build(const struct cip__sel_config *cfg, const cip_endpoint *eps,
 		   const uint32_t *weights, uint32_t n, struct cip__sel *old, uint64_t *rng,

@@ -662,6 +662,18 @@ static int select_args_ok(const cip_select_request *req)
 	       (req->client.family == 0 || addr_valid(&req->client));
 }
 
+/* Whose endpoints a connection goes to: its ClusterIP's family, or by node
+ * port its client's (the family of the node address it came to), else the
+ * service's primary family. */
+static int select_family(const cip_select_request *req, const struct ix_entry *e)
+{
+	if (!(req->flags & CIP_SELECT_NODE_PORT))
+		return req->vip.family;
+	if (req->client.family)
+		return req->client.family;
+	return e->ver->info->cluster_ips[0].family;
+}
+
 int cip_table_select(const cip_table *t, const cip_select_request *req, cip_backend *out)
 {
 	struct lookup_key key;
@@ -684,7 +696,8 @@ int cip_table_select(const cip_table *t, const cip_select_request *req, cip_back
 	token = cip__table_enter(t);
 	a = atomic_load(&ix->array);
 	e = find_record(a, hash, hash & a->mask, &key);
-	rc = e ? cip__sel_choose(cip__record_sel(e), cip__record_eps(e), req, key.vip, out)
+	rc = e ? cip__sel_choose(cip__record_sel(e, select_family(req, e)), cip__record_eps(e), req,
+				 key.vip, out)
 	       : CIP_ENOTFOUND;
 	cip__table_leave(t, token);
 	return rc;
@@ -701,7 +714,7 @@ static int affinity_visit(void *value, void *ctx)
 	const struct svc_ver *v = atomic_load(&((struct svc_slot *)value)->cur);
 	struct affinity_sweep *sw = ctx;
 
-	for (uint32_t i = 0; i < v->info->nports; i++)
+	for (uint32_t i = 0; i < 2 * v->info->nports; i++)
 		sw->count += sw->expire ? cip__sel_expire(v->sels[i], sw->now)
 					: cip__sel_affinity_count(v->sels[i], sw->now);
 	return 0;

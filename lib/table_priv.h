@@ -80,8 +80,10 @@ struct svc_ver {
 	struct ix_entry *records;      /* nrecords lookup records, one after the other */
 	struct ix_entry *addr_entries; /* naddr_entries address entries */
 	cip_service_info *info;
-	struct cip__sel **sels; /* info->nports: each port's selection state, or NULL */
-	struct svc_slot *slot;	/* the service, which owns the keys */
+	/* 2 * info->nports: port i's selection states for its IPv4 (2i) and
+	 * IPv6 (2i + 1) endpoints, or NULL */
+	struct cip__sel **sels;
+	struct svc_slot *slot; /* the service, which owns the keys */
 	uint32_t nrecords, naddr_entries;
 	int reason; /* enum cip_endpoints_reason */
 };
@@ -154,21 +156,28 @@ static inline const cip_endpoint *cip__record_eps(const struct ix_entry *e)
 	return (const cip_endpoint *)(const void *)(e + 1);
 }
 
-/* The selection state of the port of the lookup record @p e: stored
- * right after its endpoints, in the lines a lookup already reads. */
-static inline struct cip__sel *cip__record_sel(const struct ix_entry *e)
+/* Where v->sels keeps the state of port @p i for @p family. */
+static inline size_t cip__sel_slot(size_t i, int family)
+{
+	return 2 * i + (family == CIP_FAMILY_IPV6);
+}
+
+/* The selection state for @p family of the port of the lookup record
+ * @p e: both families' are stored right after its endpoints, in the lines
+ * a lookup already reads. */
+static inline struct cip__sel *cip__record_sel(const struct ix_entry *e, int family)
 {
 	struct cip__sel *const *p =
 		(struct cip__sel *const *)(const void *)(cip__record_eps(e) + e->neps);
 
-	return *p;
+	return p[family == CIP_FAMILY_IPV6];
 }
 
 /* The size of the lookup record that @p e starts, a multiple of 64. */
 static inline size_t cip__record_size(uint32_t neps)
 {
 	return sizeof(struct ix_entry) +
-	       ((neps * sizeof(cip_endpoint) + sizeof(struct cip__sel *) + 63) & ~(size_t)63);
+	       ((neps * sizeof(cip_endpoint) + 2 * sizeof(struct cip__sel *) + 63) & ~(size_t)63);
 }
 
 /* ------------------------------------------------------------------ */

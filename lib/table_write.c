@@ -587,7 +587,7 @@ static struct svc_ver *version_alloc(const struct svc_w *w, const struct build *
 	size_t o_ports = o_addrs + align8(b->naddrs * sizeof(struct ep_addr));
 	size_t o_info = o_ports + align8(w->nports * sizeof(cip_service_port_info));
 	size_t o_sels = o_info + align8(sizeof(cip_service_info));
-	size_t size = align64(o_sels + w->nports * sizeof(struct cip__sel *));
+	size_t size = align64(o_sels + 2 * w->nports * sizeof(struct cip__sel *));
 	char *mem = aligned_alloc(64, size);
 	struct svc_ver *v = (struct svc_ver *)(void *)mem;
 
@@ -667,7 +667,7 @@ static struct ix_entry *record_fill(struct ix_entry *e, struct svc_ver *v, size_
 
 		eps[k] = cip__endpoint_of(&v->addrs[r->addr], r->port);
 	}
-	memcpy(eps + e->neps, &v->sels[i], sizeof(v->sels[i]));
+	memcpy(eps + e->neps, &v->sels[cip__sel_slot(i, CIP_FAMILY_IPV4)], 2 * sizeof(v->sels[0]));
 	return (struct ix_entry *)(void *)((char *)e + cip__record_size(e->neps));
 }
 
@@ -716,23 +716,29 @@ static struct cip__sel_config sel_config(const cip_table *t, const struct svc_w 
 	return c;
 }
 
-/* The selection state of the port of @p old that is @p p (same protocol,
- * port and name), or NULL. */
-static struct cip__sel *previous_sel(const struct svc_ver *old, const struct w_port *p)
+/* The selection state for @p family of the port of @p old that is @p p
+ * (same protocol, port and name), or NULL. */
+static struct cip__sel *previous_sel(const struct svc_ver *old, const struct w_port *p, int family)
 {
 	for (uint32_t j = 0; old && j < old->info->nports; j++)
 		if (old->ports[j].protocol == p->protocol && old->ports[j].port == p->port &&
 		    strcmp(old->ports[j].name, p->name) == 0)
-			return old->sels[j];
+			return old->sels[cip__sel_slot(j, family)];
 	return NULL;
+}
+
+static void sels_release(struct svc_ver *v, size_t nports)
+{
+	for (size_t i = 0; i < 2 * nports; i++)
+		cip__sel_release(v->sels[i]);
 }
 
 /* Frees a version that no reader can see, with its share of the ports'
  * selection states. */
 static void version_free(struct svc_ver *v)
 {
-	for (uint32_t i = 0; v && i < v->info->nports; i++)
-		cip__sel_release(v->sels[i]);
+	if (v)
+		sels_release(v, v->info->nports);
 	free(v);
 }
 
@@ -753,10 +759,14 @@ static void port_endpoints(const struct svc_ver *v, size_t i, cip_endpoint *eps,
 	}
 }
 
-/* Each port's selection state, the one of the version @p w has now when
- * nothing changed for the port. @return 0; CIP_ENOMEM (none built). */
+/* Each port's selection states, one per family of the service's
+ * ClusterIPs, each the one of the version @p w has now when nothing
+ * changed for the port in that family. @return 0; CIP_ENOMEM (none
+ * built). */
 static int version_sels(cip_table *t, const struct svc_w *w, struct svc_ver *v)
 {
+	static const int family_of_bit[] = { CIP_FAMILY_IPV4, CIP_FAMILY_IPV6 };
+	unsigned fam = families(t, w);
 	const struct svc_ver *old = atomic_load_explicit(&w->slot->cur, memory_order_relaxed);
 	struct cip__sel_config cfg = sel_config(t, w);
 	size_t most = 1;
@@ -775,14 +785,19 @@ static int version_sels(cip_table *t, const struct svc_w *w, struct svc_ver *v)
 			break;
 		}
 		port_endpoints(v, i, eps, weights);
-		rc = cip__sel_build(&cfg, eps, weights, v->first[i + 1] - v->first[i],
-				    previous_sel(old, &w->ports[i]), &t->rng, &v->sels[i]);
+		for (unsigned b = 0; b < 2 && rc == 0; b++) {
+			if (!w->nips || !(fam & (1u << b)))
+				continue;
+			cfg.family = (uint8_t)family_of_bit[b];
+			rc = cip__sel_build(&cfg, eps, weights, v->first[i + 1] - v->first[i],
+					    previous_sel(old, &w->ports[i], cfg.family), &t->rng,
+					    &v->sels[cip__sel_slot(i, cfg.family)]);
+		}
 	}
 	free(eps);
 	free(weights);
 	if (rc)
-		for (size_t i = 0; i < w->nports; i++)
-			cip__sel_release(v->sels[i]);
+		sels_release(v, w->nports);
 	return rc;
 }
 

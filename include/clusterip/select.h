@@ -10,6 +10,14 @@
  * internalTrafficPolicy Local), applies ClientIP session affinity and then
  * the service's load-balancing policy, and copies the chosen backend out.
  *
+ * Families: as kube-proxy runs one proxier per IP family, a connection
+ * goes only to endpoints of its own family: the ClusterIP's, or by node
+ * port the client's (the family of the node address it reached), or
+ * without a client the service's primary family. Each family of a
+ * dual-stack service port has its own round-robin order, affinity map and
+ * Maglev table; a change of one family's endpoints leaves the other's
+ * untouched.
+ *
  * Policies (a service's `lb_policy`, else the table's):
  * - **Round-robin** (`CIP_LB_ROUND_ROBIN`, the default): Kubernetes'
  *   semantics. Each list of candidate endpoints is ordered by a random
@@ -134,8 +142,9 @@ typedef struct cip_backend {
  * @return 0;
  * `CIP_ENOTFOUND`: no service port has this ClusterIP (or node port), port
  * and protocol;
- * `CIP_ENOBACKEND`: the service has no usable endpoint (none ready, none
- * serving and terminating): kube-proxy rejects the connection;
+ * `CIP_ENOBACKEND`: the service has no usable endpoint of the
+ * connection's family (none ready, none serving and terminating):
+ * kube-proxy rejects the connection;
  * `CIP_EDROP`: internalTrafficPolicy Local and this node has no usable
  * endpoint while others have: kube-proxy drops the connection;
  * `CIP_EINVAL`: NULL @p t, @p req or @p out, an invalid `vip` (unless by

@@ -221,6 +221,17 @@ static const struct filter_case filter_cases[] = {
 	  0,
 	  CIP_CATEGORY_SAME_ZONE,
 	  { 1, 2 } },
+	{ "node hints on some endpoints only: ignored, the zone's",
+	  0,
+	  "node-b",
+	  "zone-a",
+	  { { 1, READY, "node-a", "zone-a", "zone-a", NULL, 0 },
+	    { 2, READY, "node-b", "zone-a", "zone-a", "node-b", 0 },
+	    { 3, READY, "node-c", "zone-b", "zone-b", "node-c", 0 } },
+	  3,
+	  0,
+	  CIP_CATEGORY_SAME_ZONE,
+	  { 1, 2 } },
 	{ "none ready: serving and terminating ones",
 	  0,
 	  "node-a",
@@ -788,6 +799,160 @@ static void test_backend_fields(void **state)
 	cip_table_free(w.t);
 }
 
+/* ------------------------------------------------------------------ */
+/* Families                                                           */
+/* ------------------------------------------------------------------ */
+
+#define DUAL "dual"
+#define DUAL_NODE_PORT 30080
+
+/* fd00::<host>, an IPv6 endpoint. */
+static cip_addr v6(unsigned host)
+{
+	uint8_t b[16] = { 0xfd };
+
+	b[15] = (uint8_t)host;
+	return ct_addr_bytes(CIP_FAMILY_IPV6, b);
+}
+
+/* A PreferDualStack NodePort service at 10.96.0.20 and fd00::20. */
+static void dual_new(struct world *w, cip_addr vips[2])
+{
+	cip_service_port port = { "http", CIP_PROTO_TCP, SVC_PORT, TARGET, NULL, DUAL_NODE_PORT };
+	cip_service_spec s;
+
+	memset(w, 0, sizeof(*w));
+	assert_int_equal(cip_table_new(&w->t, NULL), 0);
+	vips[0] = v4(10, 96, 0, 20);
+	vips[1] = v6(0x20);
+	cip_service_spec_init(&s, sizeof(s));
+	s.ns = NS;
+	s.name = DUAL;
+	s.type = CIP_SERVICE_NODE_PORT;
+	s.ports = &port;
+	s.nports = 1;
+	s.cluster_ips = vips;
+	s.ncluster_ips = 2;
+	s.ip_family_policy = CIP_PREFER_DUAL_STACK;
+	assert_int_equal(cip_table_service_create(w->t, &s, 0, NULL), 0);
+	w->vip = vips[0];
+}
+
+/* Ready endpoints at @p addrs, in that order. */
+static int dual_set(struct world *w, const cip_addr *addrs, size_t n)
+{
+	cip_endpoint_spec eps[MAX_EPS];
+
+	memset(eps, 0, sizeof(eps));
+	for (size_t i = 0; i < n; i++) {
+		eps[i].addr = addrs[i];
+		eps[i].conditions = READY;
+	}
+	return cip_table_endpoints_set(w->t, NS, DUAL, eps, n, &slice_port, 1, NULL);
+}
+
+/* @p rounds selections; counts each chosen host (the last byte), checks
+ * that every backend is of @p family and is the endpoint its index says. */
+static void dual_spread(const struct world *w, const cip_select_request *r, int family, int rounds,
+			unsigned counts[256])
+{
+	cip_endpoint eps[MAX_EPS];
+	size_t n;
+
+	assert_int_equal(cip_table_endpoints(w->t, NS, DUAL, 0, eps, MAX_EPS, &n), 0);
+	memset(counts, 0, 256 * sizeof(counts[0]));
+	for (int k = 0; k < rounds; k++) {
+		cip_backend b;
+
+		assert_int_equal(cip_table_select(w->t, r, &b), 0);
+		assert_int_equal(b.addr.family, family);
+		assert_true(b.index < n);
+		assert_memory_equal(&b.addr, &eps[b.index].addr, sizeof(b.addr));
+		counts[b.addr.bytes[15]]++;
+	}
+}
+
+/* kube-proxy runs one proxier per family: a connection to the IPv4
+ * ClusterIP goes to IPv4 endpoints only, one to the IPv6 ClusterIP to IPv6
+ * ones, one by node port to its client's family. */
+static void test_dual_stack_families(void **state)
+{
+	(void)state;
+	const cip_addr mixed[] = { v4(10, 0, 0, 1), v6(1), v4(10, 0, 0, 2), v6(2),
+				   v4(10, 0, 0, 3) };
+	unsigned counts[256];
+	cip_addr vips[2];
+	cip_select_request r;
+	cip_backend b;
+	struct world w;
+
+	dual_new(&w, vips);
+	assert_int_equal(dual_set(&w, mixed, 5), 0);
+	r = request(&w, NULL, NULL);
+	dual_spread(&w, &r, CIP_FAMILY_IPV4, 30, counts);
+	assert_int_equal(counts[1], 10);
+	assert_int_equal(counts[2], 10);
+	assert_int_equal(counts[3], 10);
+	r.vip = vips[1];
+	dual_spread(&w, &r, CIP_FAMILY_IPV6, 30, counts);
+	assert_int_equal(counts[1], 15);
+	assert_int_equal(counts[2], 15);
+
+	/* By node port: the client's family, else the primary ClusterIP's. */
+	r.flags = CIP_SELECT_NODE_PORT;
+	r.port = DUAL_NODE_PORT;
+	memset(&r.vip, 0, sizeof(r.vip));
+	r.client = v6(0x99);
+	dual_spread(&w, &r, CIP_FAMILY_IPV6, 4, counts);
+	r.client = v4(192, 168, 0, 9);
+	dual_spread(&w, &r, CIP_FAMILY_IPV4, 3, counts);
+	memset(&r.client, 0, sizeof(r.client));
+	dual_spread(&w, &r, CIP_FAMILY_IPV4, 3, counts);
+
+	/* No IPv4 endpoint: nothing for the IPv4 ClusterIP, whatever IPv6 has. */
+	assert_int_equal(dual_set(&w, mixed + 1, 1), 0);
+	r = request(&w, NULL, NULL);
+	assert_int_equal(cip_table_select(w.t, &r, &b), CIP_ENOBACKEND);
+	r.vip = vips[1];
+	assert_int_equal(cip_table_select(w.t, &r, &b), 0);
+	assert_int_equal(b.addr.family, CIP_FAMILY_IPV6);
+	cip_table_free(w.t);
+}
+
+/* A change of one family's endpoints is another proxier's business: the
+ * other family keeps its round-robin order and position. */
+static void test_dual_stack_order_kept(void **state)
+{
+	(void)state;
+	cip_addr before[] = { v4(10, 0, 0, 1), v6(1), v4(10, 0, 0, 2), v6(2), v4(10, 0, 0, 3) };
+	unsigned order[3], seen[256] = { 0 };
+	cip_addr vips[2];
+	cip_select_request r;
+	struct world w;
+
+	dual_new(&w, vips);
+	assert_int_equal(dual_set(&w, before, 5), 0);
+	r = request(&w, NULL, NULL);
+	for (int k = 0; k < 3; k++) {
+		order[k] = pick(&w, &r);
+		assert_int_equal(seen[order[k]]++, 0);
+	}
+	assert_int_equal(pick(&w, &r), order[0]);
+	before[3] = v6(7); /* IPv6 changes, IPv4 stays where it was */
+	assert_int_equal(dual_set(&w, before, 5), 0);
+	assert_int_equal(pick(&w, &r), order[1]);
+	assert_int_equal(pick(&w, &r), order[2]);
+	/* An IPv4 endpoint moves to another position: a new order. Its
+	 * first round is a permutation again. */
+	before[0] = v6(8);
+	before[1] = v4(10, 0, 0, 1);
+	assert_int_equal(dual_set(&w, before, 5), 0);
+	memset(seen, 0, sizeof(seen));
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(seen[pick(&w, &r)]++, 0);
+	cip_table_free(w.t);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -899,6 +1064,8 @@ int main(void)
 		cmocka_unit_test(test_affinity_reset_and_removal),
 		cmocka_unit_test(test_affinity_bound),
 		cmocka_unit_test(test_backend_fields),
+		cmocka_unit_test(test_dual_stack_families),
+		cmocka_unit_test(test_dual_stack_order_kept),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_bad_spec_policy),
