@@ -141,6 +141,7 @@ static const struct bench_group groups[] = {
 	{ "addr", bench_addr },
 	{ "alloc", bench_alloc },
 	{ "table", bench_table },
+	{ "select", bench_select },
 };
 
 #define GROUP_COUNT (sizeof(groups) / sizeof(groups[0]))
@@ -161,6 +162,9 @@ static const char usage[] =
 	"  table    service lookups by ClusterIP with 1 and 2 readers, with and\n"
 	"           without a writer, against a hash table behind a rwlock; DNS\n"
 	"           answers; updates of a 1000-endpoint service\n"
+	"  select   backend selection by policy with 1 and 2 threads, against the\n"
+	"           lookup alone and a per-service mutex round-robin; ClientIP\n"
+	"           affinity hits; Maglev pick and build\n"
 	"\n"
 	"Options:\n"
 	"  --quick     10^4 inputs and 1 repetition (a smoke test)\n"

@@ -64,5 +64,6 @@ void bench_print_count(const char *name, uint64_t value, const char *unit);
 int bench_addr(const struct bench_config *config);
 int bench_alloc(const struct bench_config *config);
 int bench_table(const struct bench_config *config);
+int bench_select(const struct bench_config *config);
 
 #endif /* CLUSTERIP_BENCH_H */

@@ -108,11 +108,13 @@ void cli_json_string(FILE *out, const char *text, size_t len);
 /* The subcommands. */
 int cli_cmd_addr(const struct cli_command *self, int argc, char **argv);
 int cli_cmd_cidr(const struct cli_command *self, int argc, char **argv);
+int cli_cmd_demo(const struct cli_command *self, int argc, char **argv);
 int cli_cmd_ports(const struct cli_command *self, int argc, char **argv);
 int cli_cmd_range(const struct cli_command *self, int argc, char **argv);
 
 extern const char cli_addr_help[];
 extern const char cli_cidr_help[];
+extern const char cli_demo_help[];
 extern const char cli_ports_help[];
 extern const char cli_range_help[];
 

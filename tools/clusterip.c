@@ -18,6 +18,8 @@ static const char help_help[] = "Usage: clusterip help [COMMAND]\n"
 static const struct cli_command commands[] = {
 	{ "addr", cli_cmd_addr, "parse addresses and print them in canonical form", cli_addr_help },
 	{ "cidr", cli_cmd_cidr, "describe service CIDRs: size, ranges, bands", cli_cidr_help },
+	{ "demo", cli_cmd_demo, "run a small cluster end to end and check every step",
+	  cli_demo_help },
 	{ "help", cmd_help, "show the usage, or a command's help", help_help },
 	{ "ports", cli_cmd_ports, "node-port allocator with a state file", cli_ports_help },
 	{ "range", cli_cmd_range, "service-IP allocator with a state file", cli_range_help },
