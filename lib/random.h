@@ -57,6 +57,31 @@ static inline void cip__mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo
 #endif
 }
 
+/* The constant of cip__mod_reduce() for the divisor @p d >= 1: Lemire's
+ * M = floor((2^64 - 1) / d) + 1 (0 for d = 1). */
+static inline uint64_t cip__mod_magic(uint32_t d)
+{
+	return UINT64_MAX / d + 1;
+}
+
+/*
+ * @p c mod @p d, with @p magic = cip__mod_magic(d). For c below 2^32 two
+ * multiplications instead of a division (Lemire, Kaser and Kurz, "Faster
+ * Remainder by Direct Computation", 2019: the low 64 bits of M * c are
+ * the fraction c / d scaled by 2^64, and their product with d has the
+ * remainder in its high half). A 64-bit division costs tens of cycles on
+ * common cores; larger c take it.
+ */
+static inline uint32_t cip__mod_reduce(uint64_t c, uint32_t d, uint64_t magic)
+{
+	uint64_t hi, lo;
+
+	if (c >> 32)
+		return (uint32_t)(c % d);
+	cip__mul64(magic * c, d, &hi, &lo);
+	return (uint32_t)hi;
+}
+
 /* A non-zero seed from the OS's entropy source, or, without one, from the
  * time and the address space layout. */
 uint64_t cip__seed_from_os(void);

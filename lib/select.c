@@ -210,6 +210,7 @@ static int each_list(struct cip__sel *s, int (*fn)(struct cip__sel *s, struct se
 static int number_list(struct cip__sel *s, struct sel_list *l)
 {
 	l->ordinal = s->nlists++;
+	l->n_magic = l->n ? cip__mod_magic(l->n) : 0;
 	return 0;
 }
 
@@ -238,6 +239,7 @@ static int build_schedule(struct cip__sel *s, struct sel_list *l)
 		return rc == CIP_EINVAL || rc == CIP_EOVERFLOW ? CIP_ENOMEM : rc;
 	l->schedule = sched;
 	l->schedule_len = (uint32_t)len;
+	l->schedule_magic = cip__mod_magic(l->schedule_len);
 	return 0;
 }
 
@@ -554,7 +556,7 @@ static int is_candidate(const cip_endpoint *e, const struct pick *p)
 
 struct rr_slot {
 	uint64_t key;
-	uint64_t pos;
+	uint32_t pos; /* the next position, below the list's n */
 };
 
 static _Thread_local struct rr_slot rr_cache[RR_CACHE];
@@ -570,19 +572,26 @@ static uint64_t this_thread(void)
 	return thread_ordinal;
 }
 
-/* This thread's next position in @p l: its own rotation, which starts at
- * a position that depends on the thread, so that threads spread. */
-static uint64_t per_thread_position(const struct cip__sel *s, const struct sel_list *l)
+/* This thread's next position in @p l: its own rotation. A rotation
+ * starts at a random position, when the list is new to the thread and when
+ * another list took its cache slot meanwhile (a thread that selects from
+ * more lists than the cache holds): so threads spread, and lists that take
+ * turns in one slot stay evenly spread instead of restarting at one place. */
+static uint32_t per_thread_position(const struct cip__sel *s, const struct sel_list *l)
 {
 	uint64_t key = s->id << 32 | l->ordinal;
 	uint64_t h = key * GOLDEN_GAMMA;
 	struct rr_slot *slot = &rr_cache[h >> (64 - 8)];
+	uint32_t pos;
 
 	if (slot->key != key) {
+		this_thread();
 		slot->key = key;
-		slot->pos = this_thread();
+		slot->pos = (uint32_t)cip__bounded_random(&thread_rng, l->n);
 	}
-	return slot->pos++;
+	pos = slot->pos;
+	slot->pos = pos + 1 == l->n ? 0 : pos + 1;
+	return pos;
 }
 
 /* The hash of a connection's 5-tuple, Maglev's key. It has no seed, so
@@ -622,7 +631,7 @@ static uint32_t choose(const struct cip__sel *s, const cip_endpoint *eps, const 
 
 	switch (s->policy) {
 	case CIP_LB_ROUND_ROBIN_PER_THREAD:
-		return l->idx[per_thread_position(s, l) % l->n];
+		return l->idx[per_thread_position(s, l)];
 	case CIP_LB_RANDOM:
 		this_thread();
 		return l->idx[cip__bounded_random(&thread_rng, l->n)];
@@ -630,10 +639,10 @@ static uint32_t choose(const struct cip__sel *s, const cip_endpoint *eps, const 
 		return maglev_choice(s, eps, p, flow_hash(req, vip));
 	case CIP_LB_WEIGHTED_ROUND_ROBIN:
 		c = atomic_fetch_add_explicit(l->cursor, 1, memory_order_relaxed);
-		return l->idx[l->schedule[c % l->schedule_len]];
+		return l->idx[l->schedule[cip__mod_reduce(c, l->schedule_len, l->schedule_magic)]];
 	default:
 		c = atomic_fetch_add_explicit(l->cursor, 1, memory_order_relaxed);
-		return l->idx[c % l->n];
+		return l->idx[cip__mod_reduce(c, l->n, l->n_magic)];
 	}
 }
 

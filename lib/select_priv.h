@@ -34,9 +34,11 @@ struct sel_list {
 	const uint32_t *idx;
 	uint32_t n;
 	uint32_t ordinal;	  /* the list's number in its state */
+	uint64_t n_magic;	  /* for counter % n without a division */
 	_Atomic uint64_t *cursor; /* strict and weighted round-robin, else NULL */
 	const uint32_t *schedule; /* weighted: positions in idx, one period */
 	uint32_t schedule_len;
+	uint64_t schedule_magic; /* for counter % schedule_len */
 };
 
 /* The lists of one grouping (zone hint, node hint, node), by id. */

@@ -30,7 +30,10 @@
  * - **Per-thread round-robin** (`CIP_LB_ROUND_ROBIN_PER_THREAD`): the same
  *   order, but each thread keeps its own position (in a small per-thread
  *   cache, 256 entries) and writes nothing shared. The spread is
- *   round-robin per thread; threads start at different positions.
+ *   round-robin per thread; each thread starts at a random position. A
+ *   thread that selects from more service ports than its cache holds
+ *   loses some positions; such a rotation restarts at a random position,
+ *   so the spread stays even but is no longer a strict rotation.
  * - **Random** (`CIP_LB_RANDOM`): a uniform choice, as the iptables and
  *   nftables modes make, from a per-thread generator.
  * - **Maglev** (`CIP_LB_MAGLEV`): consistent hashing of the connection's

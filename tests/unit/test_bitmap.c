@@ -551,6 +551,42 @@ static void test_bounded_random_below_bound(void **state)
 	}
 }
 
+/* cip__mod_reduce() agrees with % for divisors from 1 to 2^32 - 1, on the
+ * edges of each divisor's periods, at 2^32 - 1 and beyond it (where it
+ * divides), and on random counters. */
+static void test_mod_reduce(void **state)
+{
+	(void)state;
+	const uint32_t divisors[] = { 1,	   2,		3,	    7,	     10,
+				      256,	   1000,	65537,	    1000003, 0x7fffffff,
+				      0x80000000u, 0xfffffffeu, 0xffffffffu };
+	uint64_t s = 5;
+
+	for (size_t i = 0; i < ARRAY_LEN(divisors); i++) {
+		uint32_t d = divisors[i];
+		uint64_t m = cip__mod_magic(d);
+		const uint64_t edges[] = { 0,
+					   1,
+					   d - 1ull,
+					   d,
+					   d + 1ull,
+					   2ull * d - 1,
+					   UINT32_MAX,
+					   UINT32_MAX - 1ull,
+					   UINT64_C(1) << 32,
+					   (UINT64_C(1) << 32) + 7,
+					   UINT64_MAX };
+
+		for (size_t k = 0; k < ARRAY_LEN(edges); k++)
+			assert_int_equal(cip__mod_reduce(edges[k], d, m), edges[k] % d);
+		for (int k = 0; k < 20000; k++) {
+			uint64_t c = cip__splitmix64(&s) >> 32;
+
+			assert_int_equal(cip__mod_reduce(c, d, m), c % d);
+		}
+	}
+}
+
 /*
  * Chi-square over a few bounds, 3 * 10^5 draws each, with a fixed seed (so
  * the test is deterministic). The limits are the 1 - 10^-9 quantiles: a
@@ -626,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_bounded_random_below_bound),
 		cmocka_unit_test(test_bounded_random_uniform),
 		cmocka_unit_test(test_mul64_portable),
+		cmocka_unit_test(test_mod_reduce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -799,6 +799,78 @@ static void test_backend_fields(void **state)
 	cip_table_free(w.t);
 }
 
+#define MANY_SERVICES 600 /* more than a thread's 256 cached positions */
+#define MANY_ROUNDS 40
+
+/* A per-thread round-robin service "s<i>" at 10.97.<i / 250>.<i % 250 + 1>
+ * with 4 ready endpoints 10.1.<i / 250>.<i % 250>:<TARGET + k>. */
+static void many_service(cip_table *t, unsigned i, cip_addr *vip)
+{
+	cip_service_port port = { "http", CIP_PROTO_TCP, SVC_PORT, TARGET, NULL, 0 };
+	cip_endpoint_spec eps[4];
+	cip_named_port ep_port = slice_port;
+	cip_service_spec s;
+	char name[16];
+
+	snprintf(name, sizeof(name), "s%u", i);
+	*vip = v4(10, 97, i / 250, i % 250 + 1);
+	cip_service_spec_init(&s, sizeof(s));
+	s.ns = NS;
+	s.name = name;
+	s.ports = &port;
+	s.nports = 1;
+	s.cluster_ips = vip;
+	s.ncluster_ips = 1;
+	s.lb_policy = CIP_LB_ROUND_ROBIN_PER_THREAD;
+	assert_int_equal(cip_table_service_create(t, &s, 0, NULL), 0);
+	memset(eps, 0, sizeof(eps));
+	for (unsigned k = 0; k < 4; k++) {
+		eps[k].addr = v4(10, 1 + k, i / 250, i % 250);
+		eps[k].conditions = READY;
+	}
+	assert_int_equal(cip_table_endpoints_set(t, NS, name, eps, 4, &ep_port, 1, NULL), 0);
+}
+
+/* A thread that selects from more services than it caches positions for
+ * still spreads each service's connections evenly: a lost position
+ * restarts at a random place, not at the same one every time. */
+static void test_round_robin_per_thread_many(void **state)
+{
+	(void)state;
+	static unsigned seen[MANY_SERVICES][4];
+	static cip_addr vips[MANY_SERVICES];
+	cip_select_request r;
+	cip_table *t;
+	unsigned worst = 0;
+
+	assert_int_equal(cip_table_new(&t, NULL), 0);
+	for (unsigned i = 0; i < MANY_SERVICES; i++)
+		many_service(t, i, &vips[i]);
+	memset(seen, 0, sizeof(seen));
+	memset(&r, 0, sizeof(r));
+	r.port = SVC_PORT;
+	r.protocol = CIP_PROTO_TCP;
+	for (int round = 0; round < MANY_ROUNDS; round++) {
+		for (unsigned i = 0; i < MANY_SERVICES; i++) {
+			cip_backend b;
+
+			r.vip = vips[i];
+			assert_int_equal(cip_table_select(t, &r, &b), 0);
+			assert_int_equal(b.addr.bytes[14], i / 250);
+			assert_int_equal(b.addr.bytes[15], i % 250);
+			seen[i][b.addr.bytes[13] - 1]++;
+		}
+	}
+	/* 40 picks over 4 endpoints: 10 each on average; 25 is 5.5 standard
+	 * deviations of a uniform spread, and 40 what restarting in one place
+	 * gives. */
+	for (unsigned i = 0; i < MANY_SERVICES; i++)
+		for (unsigned k = 0; k < 4; k++)
+			worst = seen[i][k] > worst ? seen[i][k] : worst;
+	assert_true(worst <= 25);
+	cip_table_free(t);
+}
+
 /* ------------------------------------------------------------------ */
 /* Families                                                           */
 /* ------------------------------------------------------------------ */
@@ -1056,6 +1128,7 @@ int main(void)
 		cmocka_unit_test(test_round_robin_order),
 		cmocka_unit_test(test_round_robin_seeded),
 		cmocka_unit_test(test_round_robin_per_thread),
+		cmocka_unit_test(test_round_robin_per_thread_many),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_weighted),
 		cmocka_unit_test(test_maglev),
