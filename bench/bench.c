@@ -25,7 +25,7 @@ void bench_print_count(const char *name, uint64_t value, const char *unit)
 	printf("%s: %" PRIu64 " %s\n", name, value, unit);
 }
 
-static uint64_t now_ns(void)
+uint64_t bench_now_ns(void)
 {
 	struct timespec ts;
 
@@ -36,17 +36,37 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
+size_t bench_scaled(const struct bench_config *config, size_t ops, size_t min)
+{
+	size_t n = (size_t)((double)ops * ((double)config->inputs / 1e6));
+
+	return n < min ? min : n;
+}
+
+cip_addr bench_v4(unsigned a, size_t b, size_t c, size_t d)
+{
+	cip_addr x;
+
+	memset(&x, 0, sizeof(x));
+	x.family = CIP_FAMILY_IPV4;
+	x.bytes[12] = (uint8_t)a;
+	x.bytes[13] = (uint8_t)b;
+	x.bytes[14] = (uint8_t)c;
+	x.bytes[15] = (uint8_t)d;
+	return x;
+}
+
 /* Time paused in the pass being timed, and when the current pause began. */
 static uint64_t paused_ns, pause_start;
 
 void bench_pause(void)
 {
-	pause_start = now_ns();
+	pause_start = bench_now_ns();
 }
 
 void bench_resume(void)
 {
-	paused_ns += now_ns() - pause_start;
+	paused_ns += bench_now_ns() - pause_start;
 }
 
 /* Runs one pass; returns its ns/op and adds its checksum. */
@@ -57,9 +77,9 @@ static double time_pass(const struct bench_pair *pair, const struct bench_side *
 	uint64_t start, elapsed;
 
 	paused_ns = 0;
-	start = now_ns();
+	start = bench_now_ns();
 	*checksum += side->pass(pair->data);
-	elapsed = now_ns() - start;
+	elapsed = bench_now_ns() - start;
 	return (double)(elapsed > paused_ns ? elapsed - paused_ns : 0) / (double)ops;
 }
 

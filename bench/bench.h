@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <clusterip/clusterip.h>
+
 struct bench_config {
 	size_t inputs;	 /* inputs per set */
 	int repetitions; /* timed passes per measurement; the median is kept */
@@ -53,6 +55,16 @@ int bench_run_pair(const struct bench_config *config, const struct bench_pair *p
  */
 void bench_pause(void);
 void bench_resume(void);
+
+/* CLOCK_MONOTONIC in ns; exits the program if the clock fails. */
+uint64_t bench_now_ns(void);
+
+/* @p ops scaled by config->inputs / 10^6 (--quick runs fewer), at least
+ * @p min. */
+size_t bench_scaled(const struct bench_config *config, size_t ops, size_t min);
+
+/* The IPv4 address a.b.c.d (each taken modulo 256). */
+cip_addr bench_v4(unsigned a, size_t b, size_t c, size_t d);
 
 /* Prints "NAME: VALUE UNIT" with two decimals. */
 void bench_print(const char *name, double value, const char *unit);

@@ -130,34 +130,6 @@ static const cip_named_port slice_port = { "http", CIP_PROTO_TCP, TARGET };
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-}
-
-static size_t scaled(const struct bench_config *config, size_t ops, size_t min)
-{
-	size_t n = (size_t)((double)ops * ((double)config->inputs / 1e6));
-
-	return n < min ? min : n;
-}
-
-static cip_addr v4(unsigned a, size_t b, size_t c, size_t d)
-{
-	cip_addr x;
-
-	memset(&x, 0, sizeof(x));
-	x.family = CIP_FAMILY_IPV4;
-	x.bytes[12] = (uint8_t)a;
-	x.bytes[13] = (uint8_t)b;
-	x.bytes[14] = (uint8_t)c;
-	x.bytes[15] = (uint8_t)d;
-	return x;
-}
-
 /* The low 24 bits of an IPv4 address. */
 static size_t low24(const cip_addr *a)
 {
@@ -169,7 +141,7 @@ static cip_addr svc_vip(size_t i)
 {
 	size_t k = i + 1;
 
-	return v4(10, (k >> 16) & 255, (k >> 8) & 255, k & 255);
+	return bench_v4(10, (k >> 16) & 255, (k >> 8) & 255, k & 255);
 }
 
 static size_t svc_of_vip(const cip_addr *vip)
@@ -181,7 +153,7 @@ static size_t svc_of_vip(const cip_addr *vip)
  * 100.64.0.0/10. */
 static cip_addr ep_ip(size_t e)
 {
-	return v4(100, 64 + ((e >> 16) & 63), (e >> 8) & 255, e & 255);
+	return bench_v4(100, 64 + ((e >> 16) & 63), (e >> 8) & 255, e & 255);
 }
 
 static size_t ep_of_ip(const cip_addr *a)
@@ -251,11 +223,11 @@ static int run_interleaved(const struct bench_config *config, struct timed *case
 	for (int r = 0; r < reps; r++) {
 		for (size_t k = 0; k < n; k++) {
 			struct timed *c = &cases[round_order(n, r, k)];
-			uint64_t start = mono_ns();
+			uint64_t start = bench_now_ns();
 
 			*checksum += c->pass(c->data);
 			ns[(size_t)(c - cases) * (size_t)reps + (size_t)r] =
-				(double)(mono_ns() - start) / (double)c->ops;
+				(double)(bench_now_ns() - start) / (double)c->ops;
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -355,9 +327,9 @@ static int make_keys(struct world *w)
 				q->vip = svc_vip((size_t)g * w->nsvc + svc);
 				q->port = SVC_PORT;
 				q->protocol = CIP_PROTO_TCP;
-				q->client = g == G_AFFINITY ? v4(192, 168, 0, 1 + affine)
-							    : v4(172, 16 + ((x >> 16) & 15),
-								 (x >> 8) & 255, x & 255);
+				q->client = g == G_AFFINITY ? bench_v4(192, 168, 0, 1 + affine)
+							    : bench_v4(172, 16 + ((x >> 16) & 15),
+								       (x >> 8) & 255, x & 255);
 				q->client_port = (uint16_t)(1024 + (x >> 32) % 64512);
 			}
 		}
@@ -457,7 +429,7 @@ static void *affinity_reader(void *arg)
 	size_t ops = r->ops;
 	const cip_table *t = r->w->t;
 	cip_select_request *keys = r->keys;
-	uint64_t now = mono_ns(), sum = 0;
+	uint64_t now = bench_now_ns(), sum = 0;
 	cip_backend out;
 
 	for (size_t i = 0; i < ops; i++) {
@@ -589,7 +561,7 @@ static int check_keys(const struct world *w, enum group g, size_t *hits)
 		for (size_t i = 0; i < NKEYS; i++) {
 			cip_select_request *q = &w->keys[g][r][i];
 
-			q->now = mono_ns();
+			q->now = bench_now_ns();
 			if (cip_table_select(w->t, q, &out) != 0 || !is_own_backend(w, q, &out))
 				return -1;
 			*hits += (out.flags & CIP_BACKEND_AFFINITY) != 0;
@@ -699,7 +671,7 @@ static int run_threads(const struct bench_config *config, const struct world *w,
 {
 	struct select_case cases[NCASES];
 	struct timed timed[NCASES];
-	size_t ops = scaled(config, SELECT_OPS, NKEYS);
+	size_t ops = bench_scaled(config, SELECT_OPS, NKEYS);
 	int rc;
 
 	ops -= ops % (size_t)threads;
@@ -835,7 +807,7 @@ static int run_maglev_cases(const struct bench_config *config, const struct cip_
 			    const uint64_t *keys, const uint64_t *hashes, double *pick_ns,
 			    double *build_ms, uint64_t *checksum)
 {
-	struct pick_case pick = { m, hashes, scaled(config, PICK_OPS, NKEYS) };
+	struct pick_case pick = { m, hashes, bench_scaled(config, PICK_OPS, NKEYS) };
 	struct build_case builds[NBUILDS];
 	struct timed timed[1 + NBUILDS];
 	char name[64];
@@ -843,8 +815,8 @@ static int run_maglev_cases(const struct bench_config *config, const struct cip_
 
 	timed[0] = (struct timed){ pick_pass, &pick, pick.ops, 0 };
 	for (size_t k = 0; k < NBUILDS; k++) {
-		builds[k] =
-			(struct build_case){ keys, build_sizes[k], scaled(config, BUILDS, 1), 0 };
+		builds[k] = (struct build_case){ keys, build_sizes[k],
+						 bench_scaled(config, BUILDS, 1), 0 };
 		timed[1 + k] = (struct timed){ build_pass, &builds[k], builds[k].builds, 0 };
 	}
 	rc = run_interleaved(config, timed, 1 + NBUILDS, checksum);

@@ -96,42 +96,14 @@ static const cip_named_port slice_port = { "http", CIP_PROTO_TCP, TARGET };
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-}
-
-static size_t scaled(const struct bench_config *config, size_t ops, size_t min)
-{
-	size_t n = (size_t)((double)ops * ((double)config->inputs / 1e6));
-
-	return n < min ? min : n;
-}
-
 /* A power of two of keys per reader: MAX_KEYS, fewer with --quick. */
 static size_t key_count(const struct bench_config *config)
 {
-	size_t want = scaled(config, MAX_KEYS, 1024), k = 1024;
+	size_t want = bench_scaled(config, MAX_KEYS, 1024), k = 1024;
 
 	while (k < want && k < MAX_KEYS)
 		k *= 2;
 	return k;
-}
-
-static cip_addr v4(unsigned a, size_t b, size_t c, size_t d)
-{
-	cip_addr x;
-
-	memset(&x, 0, sizeof(x));
-	x.family = CIP_FAMILY_IPV4;
-	x.bytes[12] = (uint8_t)a;
-	x.bytes[13] = (uint8_t)b;
-	x.bytes[14] = (uint8_t)c;
-	x.bytes[15] = (uint8_t)d;
-	return x;
 }
 
 /* Service i's ClusterIP: 10.0.0.1 + i. */
@@ -139,13 +111,13 @@ static cip_addr svc_vip(size_t i)
 {
 	size_t k = i + 1;
 
-	return v4(10, (k >> 16) & 255, (k >> 8) & 255, k & 255);
+	return bench_v4(10, (k >> 16) & 255, (k >> 8) & 255, k & 255);
 }
 
 /* Endpoint address number @p e, in 100.64.0.0/10. */
 static cip_addr ep_ip(size_t e)
 {
-	return v4(100, 64 + ((e >> 16) & 63), (e >> 8) & 255, e & 255);
+	return bench_v4(100, 64 + ((e >> 16) & 63), (e >> 8) & 255, e & 255);
 }
 
 /* The per-pass figures a side recorded itself (the first is the warm-up),
@@ -570,7 +542,7 @@ static void *writer_main(void *arg)
 {
 	struct writer *wr = arg;
 	const struct timespec period = { 0, WRITER_PERIOD_NS };
-	uint64_t start = mono_ns();
+	uint64_t start = bench_now_ns();
 
 	while (!atomic_load(&wr->stop)) {
 		size_t i = (size_t)cip__bounded_random(&wr->rng, wr->w->n);
@@ -582,7 +554,7 @@ static void *writer_main(void *arg)
 		wr->updates++;
 		nanosleep(&period, NULL);
 	}
-	wr->ns += mono_ns() - start;
+	wr->ns += bench_now_ns() - start;
 	return NULL;
 }
 
@@ -620,7 +592,7 @@ static uint64_t run_pass(struct lookup_case *c, enum side side)
 
 	if (c->with_writer)
 		writer_start(&c->writer[side]);
-	start = mono_ns();
+	start = bench_now_ns();
 	for (; started < c->threads; started++) {
 		if (pthread_create(&tid[started], NULL, reader, &c->readers[started]) != 0) {
 			c->readers[started].failed = 1;
@@ -630,7 +602,7 @@ static uint64_t run_pass(struct lookup_case *c, enum side side)
 	reader(&c->readers[0]);
 	for (int r = 1; r < started; r++)
 		pthread_join(tid[r], NULL);
-	elapsed = mono_ns() - start;
+	elapsed = bench_now_ns() - start;
 	if (c->with_writer)
 		writer_stop(&c->writer[side]);
 	for (int r = 0; r < c->threads; r++) {
@@ -703,7 +675,7 @@ static int run_lookup(const struct bench_config *config, struct world *w, int th
 	struct lookup_case c;
 	struct bench_pair pair;
 	char name[96];
-	size_t ops = scaled(config, w->lookup_ops, 20000);
+	size_t ops = bench_scaled(config, w->lookup_ops, 20000);
 	int rc = -1;
 
 	ops -= ops % ((size_t)threads * BATCH);
@@ -853,7 +825,9 @@ static int run_dns(const struct bench_config *config, const struct world *w, uin
 {
 	size_t count = key_count(config) / 4;
 	struct dns_name *names = malloc(count * sizeof(*names));
-	struct dns_case c = { w->t, names, count - 1, scaled(config, DNS_OPS, 2000), NULL, 0 };
+	struct dns_case c = {
+		w->t, names, count - 1, bench_scaled(config, DNS_OPS, 2000), NULL, 0
+	};
 	char name[64];
 	int rc = 0;
 
@@ -1012,7 +986,7 @@ static int run_updates(const struct bench_config *config, uint64_t *checksum)
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	c.ops = scaled(config, UPDATE_OPS, 20);
+	c.ops = bench_scaled(config, UPDATE_OPS, 20);
 	rc = update_setup(&c, pod_name, sizeof(pod_name));
 	if (rc != 0) {
 		fputs("clusterip-bench: table: cannot set up the update cases\n", stderr);

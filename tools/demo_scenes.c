@@ -14,6 +14,16 @@
 #define MINUTE (60 * DEMO_SECOND)
 #define HOUR (60 * MINUTE)
 
+/* Copies out default/my-service, the subject of phases 3 and 4, checking
+ * that it is dual-stack. */
+static int get_my_service(struct demo *d, cip_service_info *svc)
+{
+	int rc = cip_table_service_get(d->table, "default", "my-service", svc, NULL, 0);
+
+	return demo_check(d, rc == 0 && svc->ncluster_ips == 2,
+			  "default/my-service has two ClusterIPs");
+}
+
 /* ------------------------------------------------------------------ */
 /* 3. DNS                                                             */
 /* ------------------------------------------------------------------ */
@@ -153,11 +163,7 @@ void demo_dns(struct demo *d)
 	cip_service_info svc;
 
 	demo_heading("3. DNS, asked by a pod in namespace default");
-	if (!demo_check(d,
-			cip_table_service_get(d->table, "default", "my-service", &svc, NULL, 0) ==
-					0 &&
-				svc.ncluster_ips == 2,
-			"default/my-service has two ClusterIPs")) {
+	if (!get_my_service(d, &svc)) {
 		return;
 	}
 	ask_service(d, &svc);
@@ -455,11 +461,7 @@ void demo_connections(struct demo *d)
 	cip_backend first;
 
 	demo_heading("4. Connections");
-	if (!demo_check(d,
-			cip_table_service_get(d->table, "default", "my-service", &svc, NULL, 0) ==
-					0 &&
-				svc.ncluster_ips == 2,
-			"default/my-service has two ClusterIPs")) {
+	if (!get_my_service(d, &svc)) {
 		return;
 	}
 	memset(&first, 0, sizeof(first));
