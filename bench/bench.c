@@ -56,6 +56,36 @@ cip_addr bench_v4(unsigned a, size_t b, size_t c, size_t d)
 	return x;
 }
 
+cip_addr bench_service_vip(size_t i)
+{
+	size_t k = i + 1;
+
+	return bench_v4(10, (k >> 16) & 255, (k >> 8) & 255, k & 255);
+}
+
+cip_addr bench_endpoint_ip(size_t e)
+{
+	return bench_v4(100, 64 + ((e >> 16) & 63), (e >> 8) & 255, e & 255);
+}
+
+int bench_service_create(cip_table *t, const char *name, const cip_addr *vip, uint16_t port,
+			 uint16_t target, int lb_policy, int affinity)
+{
+	cip_service_port sp = { "http", CIP_PROTO_TCP, port, target, NULL, 0 };
+	cip_service_spec s;
+
+	cip_service_spec_init(&s, sizeof(s));
+	s.ns = "default";
+	s.name = name;
+	s.ports = &sp;
+	s.nports = 1;
+	s.cluster_ips = vip;
+	s.ncluster_ips = 1;
+	s.lb_policy = lb_policy;
+	s.session_affinity = affinity;
+	return cip_table_service_create(t, &s, 0, NULL);
+}
+
 /* Time paused in the pass being timed, and when the current pause began. */
 static uint64_t paused_ns, pause_start;
 
@@ -90,8 +120,7 @@ static int compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The median of @p n values (sorted in place). */
-static double median(double *values, int n)
+double bench_median(double *values, int n)
 {
 	qsort(values, (size_t)n, sizeof(values[0]), compare_doubles);
 	if (n % 2 == 1) {
@@ -136,10 +165,10 @@ int bench_run_pair(const struct bench_config *config, const struct bench_pair *p
 			theirs[r] = time_pass(pair, &pair->theirs, checksum);
 		}
 	}
-	ours_ns = median(ours, reps);
+	ours_ns = bench_median(ours, reps);
 	print_figure(pair->name, pair->ours.name, ours_ns, "ns/op");
 	if (has_theirs) {
-		theirs_ns = median(theirs, reps);
+		theirs_ns = bench_median(theirs, reps);
 		print_figure(pair->name, pair->theirs.name, theirs_ns, "ns/op");
 		print_figure(pair->name, "speedup", ours_ns > 0 ? theirs_ns / ours_ns : 0, "x");
 	}

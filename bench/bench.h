@@ -66,6 +66,21 @@ size_t bench_scaled(const struct bench_config *config, size_t ops, size_t min);
 /* The IPv4 address a.b.c.d (each taken modulo 256). */
 cip_addr bench_v4(unsigned a, size_t b, size_t c, size_t d);
 
+/* Service number i's ClusterIP: 10.0.0.1 + i. */
+cip_addr bench_service_vip(size_t i);
+
+/* Endpoint address number @p e, in 100.64.0.0/10. */
+cip_addr bench_endpoint_ip(size_t e);
+
+/* Creates the service default/@p name at @p vip, one port "http" @p port/TCP
+ * -> @p target, no selector, with @p lb_policy and @p affinity (0: the
+ * defaults). Returns what cip_table_service_create() returns. */
+int bench_service_create(cip_table *t, const char *name, const cip_addr *vip, uint16_t port,
+			 uint16_t target, int lb_policy, int affinity);
+
+/* The median of @p n >= 1 values (sorted in place). */
+double bench_median(double *values, int n);
+
 /* Prints "NAME: VALUE UNIT" with two decimals. */
 void bench_print(const char *name, double value, const char *unit);
 

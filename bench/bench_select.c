@@ -136,42 +136,17 @@ static size_t low24(const cip_addr *a)
 	return (size_t)a->bytes[13] << 16 | (size_t)a->bytes[14] << 8 | a->bytes[15];
 }
 
-/* Service number i's ClusterIP: 10.0.0.1 + i. */
-static cip_addr svc_vip(size_t i)
-{
-	size_t k = i + 1;
-
-	return bench_v4(10, (k >> 16) & 255, (k >> 8) & 255, k & 255);
-}
-
+/* The service number of a bench_service_vip() address. */
 static size_t svc_of_vip(const cip_addr *vip)
 {
 	return low24(vip) - 1;
 }
 
-/* Endpoint number e (service i's are i * N to i * N + N - 1), in
- * 100.64.0.0/10. */
-static cip_addr ep_ip(size_t e)
-{
-	return bench_v4(100, 64 + ((e >> 16) & 63), (e >> 8) & 255, e & 255);
-}
-
+/* The endpoint number of a bench_endpoint_ip() address (service i's are
+ * i * N to i * N + N - 1). */
 static size_t ep_of_ip(const cip_addr *a)
 {
 	return low24(a) - ((size_t)64 << 16);
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), compare_doubles);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
 static void print_named(const char *prefix, const char *suffix, double value, const char *unit)
@@ -231,7 +206,7 @@ static int run_interleaved(const struct bench_config *config, struct timed *case
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		cases[i].median = median(ns + i * (size_t)reps, reps);
+		cases[i].median = bench_median(ns + i * (size_t)reps, reps);
 	free(ns);
 	return 0;
 }
@@ -260,26 +235,16 @@ struct world {
 /* Creates service number @p i of group @p g with its endpoints. */
 static int create_service(const struct world *w, enum group g, size_t i, cip_endpoint_spec *eps)
 {
-	cip_service_port port = { "http", CIP_PROTO_TCP, SVC_PORT, TARGET, NULL, 0 };
 	size_t number = (size_t)g * w->nsvc + i;
-	cip_addr vip = svc_vip(number);
+	cip_addr vip = bench_service_vip(number);
 	char name[CIP_NAME_CAP];
-	cip_service_spec s;
 
 	snprintf(name, sizeof(name), "%s-%zu", groups[g].prefix, i);
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = name;
-	s.ports = &port;
-	s.nports = 1;
-	s.cluster_ips = &vip;
-	s.ncluster_ips = 1;
-	s.lb_policy = groups[g].policy;
-	s.session_affinity = groups[g].affinity;
-	if (cip_table_service_create(w->t, &s, 0, NULL) != 0)
+	if (bench_service_create(w->t, name, &vip, SVC_PORT, TARGET, groups[g].policy,
+				 groups[g].affinity) != 0)
 		return -1;
 	for (size_t k = 0; k < w->neps; k++) {
-		eps[k].addr = ep_ip(number * w->neps + k);
+		eps[k].addr = bench_endpoint_ip(number * w->neps + k);
 		eps[k].conditions = READY;
 		eps[k].weight = (uint32_t)(1 + k % 3);
 	}
@@ -324,7 +289,7 @@ static int make_keys(struct world *w)
 			for (int g = 0; g < NGROUPS; g++) {
 				cip_select_request *q = &w->keys[g][r][i];
 
-				q->vip = svc_vip((size_t)g * w->nsvc + svc);
+				q->vip = bench_service_vip((size_t)g * w->nsvc + svc);
 				q->port = SVC_PORT;
 				q->protocol = CIP_PROTO_TCP;
 				q->client = g == G_AFFINITY ? bench_v4(192, 168, 0, 1 + affine)
@@ -348,7 +313,7 @@ static int make_mutexes(struct world *w)
 	for (; w->nmutexes < w->nsvc; w->nmutexes++) {
 		struct mutex_svc *m = &w->mutexes[w->nmutexes];
 		cip_endpoint *eps = w->mutex_eps + w->nmutexes * w->neps;
-		cip_addr vip = svc_vip(w->nmutexes);
+		cip_addr vip = bench_service_vip(w->nmutexes);
 		size_t n;
 
 		if (cip_table_lookup(w->t, &vip, SVC_PORT, CIP_PROTO_TCP, NULL, NULL, eps, w->neps,
@@ -593,7 +558,7 @@ static int check_world(const struct world *w)
 		return -1;
 	}
 	for (size_t i = 0; i < w->nsvc; i++) {
-		cip_addr vip = svc_vip(i);
+		cip_addr vip = bench_service_vip(i);
 
 		if (cip_table_lookup(w->t, &vip, SVC_PORT, CIP_PROTO_TCP, NULL, NULL, NULL, 0,
 				     &n) != CIP_EBUFSIZE ||

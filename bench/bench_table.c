@@ -106,20 +106,6 @@ static size_t key_count(const struct bench_config *config)
 	return k;
 }
 
-/* Service i's ClusterIP: 10.0.0.1 + i. */
-static cip_addr svc_vip(size_t i)
-{
-	size_t k = i + 1;
-
-	return bench_v4(10, (k >> 16) & 255, (k >> 8) & 255, k & 255);
-}
-
-/* Endpoint address number @p e, in 100.64.0.0/10. */
-static cip_addr ep_ip(size_t e)
-{
-	return bench_v4(100, 64 + ((e >> 16) & 63), (e >> 8) & 255, e & 255);
-}
-
 /* The per-pass figures a side recorded itself (the first is the warm-up),
  * for the scaling and slowdown lines. */
 struct timing {
@@ -141,23 +127,13 @@ static void timing_add(struct timing *tm, double ns)
 		tm->ns[tm->n++] = ns;
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The median of the timed passes, as bench_run_pair() takes it. */
 static double timing_median(struct timing *tm)
 {
 	double *v = tm->ns + 1;
 	int n = tm->n - 1;
 
-	if (n < 1)
-		return 0;
-	qsort(v, (size_t)n, sizeof(*v), compare_doubles);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+	return n < 1 ? 0 : bench_median(v, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -172,7 +148,7 @@ static int set_endpoints(cip_table *t, size_t i, unsigned flip)
 
 	memset(eps, 0, sizeof(eps));
 	for (unsigned k = 0; k < NEPS; k++) {
-		eps[k].addr = ep_ip(i * NEPS + k);
+		eps[k].addr = bench_endpoint_ip(i * NEPS + k);
 		eps[k].conditions = READY;
 	}
 	if (flip)
@@ -183,20 +159,11 @@ static int set_endpoints(cip_table *t, size_t i, unsigned flip)
 
 static int create_service(cip_table *t, size_t i)
 {
-	cip_service_port port = { "http", CIP_PROTO_TCP, SVC_PORT, TARGET, NULL, 0 };
-	cip_addr vip = svc_vip(i);
+	cip_addr vip = bench_service_vip(i);
 	char name[CIP_NAME_CAP];
-	cip_service_spec s;
 
 	snprintf(name, sizeof(name), "svc-%zu", i);
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = name;
-	s.ports = &port;
-	s.nports = 1;
-	s.cluster_ips = &vip;
-	s.ncluster_ips = 1;
-	if (cip_table_service_create(t, &s, 0, NULL) != 0)
+	if (bench_service_create(t, name, &vip, SVC_PORT, TARGET, 0, 0) != 0)
 		return -1;
 	return set_endpoints(t, i, 0);
 }
@@ -355,7 +322,7 @@ static int base_build(struct base *b, const cip_table *t, size_t n)
 	b->lock_ok = 1;
 	for (size_t i = 0; i < n; i++) {
 		struct base_entry *e = &b->entries[i];
-		cip_addr vip = svc_vip(i);
+		cip_addr vip = bench_service_vip(i);
 		struct base_key k;
 		size_t j;
 
@@ -523,7 +490,7 @@ static int ours_update(struct world *w, size_t i, unsigned flip)
 /* What the baseline's writer would do: change the entry in place. */
 static int base_update(struct world *w, size_t i, unsigned flip)
 {
-	cip_addr vip = svc_vip(i);
+	cip_addr vip = bench_service_vip(i);
 	struct base_entry *e;
 	struct base_key k;
 	uint64_t h;
@@ -755,7 +722,7 @@ static int world_grow(struct world *w, const struct bench_config *config, size_t
 		if (!w->keys[r])
 			return -1;
 		for (size_t i = 0; i < w->nkeys; i++)
-			w->keys[r][i] = svc_vip((size_t)cip__bounded_random(&rng, n));
+			w->keys[r][i] = bench_service_vip((size_t)cip__bounded_random(&rng, n));
 	}
 	return 0;
 }
@@ -907,7 +874,7 @@ static uint64_t pod_pass(const void *data)
 static int big_service(cip_table *t, const char *name, size_t i, const cip_label *selector)
 {
 	cip_service_port port = { "http", CIP_PROTO_TCP, SVC_PORT, TARGET, NULL, 0 };
-	cip_addr vip = svc_vip(i);
+	cip_addr vip = bench_service_vip(i);
 	cip_service_spec s;
 
 	cip_service_spec_init(&s, sizeof(s));
@@ -927,7 +894,7 @@ static int big_service(cip_table *t, const char *name, size_t i, const cip_label
 static int apply_pod(struct update_case *c, size_t i, char *name, size_t cap)
 {
 	snprintf(name, cap, "pod-%zu", i);
-	c->pod_ip = ep_ip(BIG + i);
+	c->pod_ip = bench_endpoint_ip(BIG + i);
 	cip_pod_spec_init(&c->pod, sizeof(c->pod));
 	c->pod.ns = "default";
 	c->pod.name = name;
@@ -952,7 +919,7 @@ static int update_setup(struct update_case *c, char *pod_name, size_t cap)
 	if (!out || !c->eps[0] || !c->eps[1] || cip_table_new(&c->t, NULL) != 0)
 		goto done;
 	for (size_t i = 0; i < BIG; i++) {
-		c->eps[0][i].addr = c->eps[1][i].addr = ep_ip(i);
+		c->eps[0][i].addr = c->eps[1][i].addr = bench_endpoint_ip(i);
 		c->eps[0][i].conditions = c->eps[1][i].conditions = READY;
 	}
 	c->eps[1][0].conditions = LEAVING;
@@ -965,7 +932,7 @@ static int update_setup(struct update_case *c, char *pod_name, size_t cap)
 		if (apply_pod(c, i, pod_name, cap) != 0)
 			goto done;
 	for (size_t i = 0; i < 2; i++) {
-		cip_addr vip = svc_vip(i);
+		cip_addr vip = bench_service_vip(i);
 		size_t n;
 
 		if (cip_table_lookup(c->t, &vip, SVC_PORT, CIP_PROTO_TCP, NULL, NULL, out, BIG,
