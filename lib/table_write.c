@@ -765,8 +765,6 @@ static void port_endpoints(const struct svc_ver *v, size_t i, cip_endpoint *eps,
  * built). */
 static int version_sels(cip_table *t, const struct svc_w *w, struct svc_ver *v)
 {
-	static const int family_of_bit[] = { CIP_FAMILY_IPV4, CIP_FAMILY_IPV6 };
-	unsigned fam = families(t, w);
 	const struct svc_ver *old = atomic_load_explicit(&w->slot->cur, memory_order_relaxed);
 	struct cip__sel_config cfg = sel_config(t, w);
 	size_t most = 1;
@@ -779,16 +777,14 @@ static int version_sels(cip_table *t, const struct svc_w *w, struct svc_ver *v)
 			most = v->first[i + 1] - v->first[i];
 	eps = malloc(most * sizeof(*eps));
 	weights = malloc(most * sizeof(*weights));
+	if (!eps || !weights)
+		rc = CIP_ENOMEM;
 	for (size_t i = 0; i < w->nports && rc == 0; i++) {
-		if (!eps || !weights) {
-			rc = CIP_ENOMEM;
-			break;
-		}
 		port_endpoints(v, i, eps, weights);
-		for (unsigned b = 0; b < 2 && rc == 0; b++) {
-			if (!w->nips || !(fam & (1u << b)))
-				continue;
-			cfg.family = (uint8_t)family_of_bit[b];
+		/* A state for each family a lookup record reaches the port by:
+		 * its ClusterIPs' (two at most, of different families). */
+		for (size_t k = 0; k < w->nips && rc == 0; k++) {
+			cfg.family = w->ips[k].family;
 			rc = cip__sel_build(&cfg, eps, weights, v->first[i + 1] - v->first[i],
 					    previous_sel(old, &w->ports[i], cfg.family), &t->rng,
 					    &v->sels[cip__sel_slot(i, cfg.family)]);
