@@ -359,27 +359,26 @@ static int world_new(struct demo *d)
 	cip_pool_opts po;
 	cip_ports_opts no;
 	cip_table_opts to;
-	cip_port_range pr;
 	int rc;
 
 	cip_pool_opts_init(&po, sizeof(po));
 	po.seed = d->seed;
 	rc = cip_pool_new(&d->pool, &po);
-	for (size_t i = 0; rc == 0 && i < sizeof(service_cidrs) / sizeof(service_cidrs[0]); i++) {
-		cip_prefix p;
-
-		rc = cip_prefix_parse(&p, service_cidrs[i], strlen(service_cidrs[i]), 0, NULL);
+	for (size_t i = 0; rc == 0 && i < 2; i++) {
+		rc = cip_prefix_parse(&d->cidrs[i], service_cidrs[i], strlen(service_cidrs[i]), 0,
+				      NULL);
 		if (rc == 0) {
-			rc = cip_pool_add(d->pool, &p, NULL);
+			rc = cip_pool_add(d->pool, &d->cidrs[i], NULL);
 		}
 	}
 	if (rc == 0) {
-		rc = cip_port_range_parse(&pr, NODE_PORT_RANGE, strlen(NODE_PORT_RANGE), NULL);
+		rc = cip_port_range_parse(&d->node_port_range, NODE_PORT_RANGE,
+					  strlen(NODE_PORT_RANGE), NULL);
 	}
 	if (rc == 0) {
 		cip_ports_opts_init(&no, sizeof(no));
 		no.seed = d->seed;
-		rc = cip_ports_new(&d->node_ports, &pr, &no);
+		rc = cip_ports_new(&d->node_ports, &d->node_port_range, &no);
 	}
 	if (rc == 0) {
 		cip_table_opts_init(&to, sizeof(to));
@@ -446,11 +445,8 @@ static int create_service(struct demo *d, const struct demo_service *s, cip_spec
 		spec.nselector = 1;
 	}
 	if (s->first_address || s->cluster_ip) {
-		cip_prefix v4;
-
-		cip_prefix_parse(&v4, service_cidrs[0], strlen(service_cidrs[0]), 0, NULL);
 		if (s->first_address) {
-			cip_service_range_first(&ip, &v4, 0);
+			cip_service_range_first(&ip, &d->cidrs[0], 0);
 		} else {
 			ip = demo_parse(s->cluster_ip);
 		}
@@ -514,28 +510,16 @@ static void create_pods(struct demo *d)
 }
 
 /* The offset of @p a in @p cidr's usable addresses, 0-based; -1 outside. */
-static long long usable_offset(const char *cidr, const cip_addr *a)
+static long long usable_offset(const cip_prefix *cidr, const cip_addr *a)
 {
-	cip_prefix p;
 	cip_addr first;
 	cip_u128 off;
 
-	if (cip_prefix_parse(&p, cidr, strlen(cidr), 0, NULL) != 0 ||
-	    cip_service_range_first(&first, &p, 0) != 0 || !cip_prefix_contains(&p, a) ||
+	if (cip_service_range_first(&first, cidr, 0) != 0 || !cip_prefix_contains(cidr, a) ||
 	    cip_addr_offset(&off, &first, a) != 0 || off.hi != 0 || off.lo > INT64_MAX) {
 		return -1;
 	}
 	return (long long)off.lo;
-}
-
-static int static_band_of(const char *cidr)
-{
-	cip_prefix p;
-
-	if (cip_prefix_parse(&p, cidr, strlen(cidr), 0, NULL) != 0) {
-		return -1;
-	}
-	return cip_service_range_static_band(&p);
 }
 
 /* Whether every ClusterIP of every service lies in the dynamic band but
@@ -551,11 +535,11 @@ static int bands_hold(const struct demo *d)
 			return 0;
 		}
 		for (unsigned k = 0; k < info.ncluster_ips; k++) {
-			const char *cidr =
-				service_cidrs[info.cluster_ips[k].family == CIP_FAMILY_IPV6];
+			const cip_prefix *cidr =
+				&d->cidrs[info.cluster_ips[k].family == CIP_FAMILY_IPV6];
 			long long off = usable_offset(cidr, &info.cluster_ips[k]);
 
-			if (off < 0 || (off < static_band_of(cidr)) != requested) {
+			if (off < 0 || (off < cip_service_range_static_band(cidr)) != requested) {
 				return 0;
 			}
 		}
@@ -563,25 +547,21 @@ static int bands_hold(const struct demo *d)
 	return 1;
 }
 
-static void print_pool(void)
+static void print_pool(const struct demo *d)
 {
-	cip_port_range pr;
-
 	printf("Service CIDRs:\n");
-	for (size_t i = 0; i < sizeof(service_cidrs) / sizeof(service_cidrs[0]); i++) {
-		cip_prefix p;
+	for (size_t i = 0; i < 2; i++) {
 		cip_u128 usable;
 		char n[CIP_U128_STRLEN];
 
-		cip_prefix_parse(&p, service_cidrs[i], strlen(service_cidrs[i]), 0, NULL);
-		cip_service_range_usable(&usable, &p, 0);
+		cip_service_range_usable(&usable, &d->cidrs[i], 0);
 		cip_u128_format(&usable, n, sizeof(n));
 		printf("  %-18s %s usable addresses, the first %d of them the static band\n",
-		       service_cidrs[i], n, cip_service_range_static_band(&p));
+		       service_cidrs[i], n, cip_service_range_static_band(&d->cidrs[i]));
 	}
-	cip_port_range_parse(&pr, NODE_PORT_RANGE, strlen(NODE_PORT_RANGE), NULL);
 	printf("Node ports:\n  %-18s %u ports, the first %d of them the static band\n\n",
-	       NODE_PORT_RANGE, pr.size, cip_node_port_static_band(pr.size));
+	       NODE_PORT_RANGE, d->node_port_range.size,
+	       cip_node_port_static_band(d->node_port_range.size));
 }
 
 static void demo_cluster(struct demo *d)
@@ -591,19 +571,19 @@ static void demo_cluster(struct demo *d)
 	char text[CIP_ADDR_STRLEN];
 
 	demo_heading("1. A cluster");
-	print_pool();
+	print_pool(d);
 	create_services(d);
 	create_pods(d);
 	printf("\n");
 	if (cip_table_service_get(d->table, "default", "kubernetes", &info, NULL, 0) == 0) {
-		demo_check(d, usable_offset(service_cidrs[0], &info.cluster_ips[0]) == 0,
+		demo_check(d, usable_offset(&d->cidrs[0], &info.cluster_ips[0]) == 0,
 			   "default/kubernetes has %s, the first address of %s",
 			   demo_addr(&info.cluster_ips[0], text), service_cidrs[0]);
 	}
 	if (cip_table_service_get(d->table, "kube-system", "kube-dns", &info, NULL, 0) == 0) {
-		long long off = usable_offset(service_cidrs[0], &info.cluster_ips[0]);
+		long long off = usable_offset(&d->cidrs[0], &info.cluster_ips[0]);
 
-		demo_check(d, off >= 0 && off < static_band_of(service_cidrs[0]),
+		demo_check(d, off >= 0 && off < cip_service_range_static_band(&d->cidrs[0]),
 			   "kube-system/kube-dns has %s, in the static band, which dynamic "
 			   "allocation leaves alone",
 			   demo_addr(&info.cluster_ips[0], text));
@@ -611,9 +591,11 @@ static void demo_cluster(struct demo *d)
 	demo_check(d, bands_hold(d),
 		   "every allocated ClusterIP came from the dynamic band, of both families");
 	if (cip_table_service_get(d->table, "default", "my-backend", &info, &port, 1) == 0) {
-		int band = cip_node_port_static_band(32767 - 30000 + 1);
+		const cip_port_range *r = &d->node_port_range;
+		uint32_t band = (uint32_t)cip_node_port_static_band(r->size);
 
-		demo_check(d, port.node_port >= 30000 + band && port.node_port <= 32767,
+		demo_check(d,
+			   port.node_port >= r->base + band && port.node_port < r->base + r->size,
 			   "default/my-backend got node port %u, above the static band",
 			   port.node_port);
 	}

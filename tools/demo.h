@@ -20,6 +20,8 @@ struct demo {
 	cip_pool *pool;
 	cip_ports *node_ports;
 	cip_table *table;
+	cip_prefix cidrs[2]; /* the service CIDRs: IPv4, IPv6 */
+	cip_port_range node_port_range;
 	uint64_t seed; /* 0: drawn from the OS */
 	uint64_t now;  /* the scripted phases' clock, in ns */
 	unsigned checks, failures;
