@@ -920,10 +920,12 @@ static int family_excluded(unsigned flags, unsigned family)
 /*
  * The argument checks shared by the parsers. An @p err too small to write
  * into also fails them; report() then writes nothing, as err_usable() says.
+ * A length above PTRDIFF_MAX is no object's: refused before a byte is read.
  */
-static int args_valid(const void *out, const char *text, unsigned flags, const cip_parse_error *err)
+static int args_valid(const void *out, const char *text, size_t len, unsigned flags,
+		      const cip_parse_error *err)
 {
-	return err_usable(err) && out && text && flags_valid(flags);
+	return err_usable(err) && out && text && len <= (size_t)PTRDIFF_MAX && flags_valid(flags);
 }
 
 static struct text text_make(const char *s, size_t len, unsigned stop, unsigned flags)
@@ -973,7 +975,7 @@ const char *cip_parse_reason_string(int reason)
 
 int cip_parse_error_init(cip_parse_error *err, size_t sz)
 {
-	if (!err || sz < offsetof(cip_parse_error, network))
+	if (!err || sz < offsetof(cip_parse_error, network) || sz > (size_t)PTRDIFF_MAX)
 		return CIP_EINVAL;
 	memset(err, 0, sz);
 	err->sz = sz;
@@ -1007,7 +1009,7 @@ int cip_addr_parse(cip_addr *out, const char *text, size_t len, unsigned flags,
 	unsigned family;
 	cip_u128 value;
 
-	if (!args_valid(out, text, flags, err))
+	if (!args_valid(out, text, len, flags, err))
 		return report(err, CIP_EINVAL, CIP_PARSE_OK, 0, NULL);
 	t = text_make(text, len, NO_STOP, flags);
 	if (fast_address(&t, &family, &value) == NOT_FAST || family_excluded(flags, family))
@@ -1032,7 +1034,7 @@ int cip_prefix_parse(cip_prefix *out, const char *text, size_t len, unsigned fla
 	size_t slash;
 	int rc;
 
-	if (!args_valid(out, text, flags, err))
+	if (!args_valid(out, text, len, flags, err))
 		return report(err, CIP_EINVAL, CIP_PARSE_OK, 0, NULL);
 	if (len == 0)
 		return report(err, CIP_ESYNTAX, CIP_PARSE_EMPTY, 0, NULL);

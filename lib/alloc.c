@@ -301,6 +301,23 @@ static int q_end(struct cip__alloc *a, uint64_t off, unsigned gen)
 }
 
 /*
+ * A cell's sequence number is stored less the cell's index: Vyukov's queue
+ * starts cell i at sequence i, so zeroed memory is the ring's initial
+ * state. The ring is then calloc'ed with no loop over it, and its pages
+ * are committed only as releases reach them, however large a limit the
+ * options or a snapshot ask for.
+ */
+static uint64_t cell_seq(const struct cip__quarantine *q, struct cip__qcell *c, memory_order mo)
+{
+	return atomic_load_explicit(&c->seq, mo) + (uint64_t)(c - q->cells);
+}
+
+static void cell_publish(const struct cip__quarantine *q, struct cip__qcell *c, uint64_t seq)
+{
+	atomic_store_explicit(&c->seq, seq - (uint64_t)(c - q->cells), memory_order_release);
+}
+
+/*
  * Dequeues the oldest entry if it is due by @p now (or unconditionally
  * with @p force) and ends its quarantine. @return 1 if an entry was
  * dequeued, 0 if none is due, and stores whether it freed an address.
@@ -312,7 +329,7 @@ static int q_pop(struct cip__alloc *a, uint64_t now, int force, int *freed)
 
 	for (;;) {
 		struct cip__qcell *c = &q->cells[pos & (q->capacity - 1)];
-		uint64_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+		uint64_t seq = cell_seq(q, c, memory_order_acquire);
 		int64_t dif = (int64_t)(seq - (pos + 1));
 
 		if (dif < 0)
@@ -328,7 +345,7 @@ static int q_pop(struct cip__alloc *a, uint64_t now, int force, int *freed)
 			unsigned gen =
 				(unsigned)atomic_load_explicit(&c->gen, memory_order_relaxed);
 
-			atomic_store_explicit(&c->seq, pos + q->capacity, memory_order_release);
+			cell_publish(q, c, pos + q->capacity);
 			*freed = q_end(a, off, gen);
 			return 1;
 		}
@@ -345,7 +362,7 @@ static void q_push(struct cip__alloc *a, uint64_t off, unsigned gen, uint64_t ex
 	for (;;) {
 		uint64_t pos = atomic_load(&q->tail);
 		struct cip__qcell *c = &q->cells[pos & (q->capacity - 1)];
-		uint64_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+		uint64_t seq = cell_seq(q, c, memory_order_acquire);
 		int64_t dif = (int64_t)(seq - pos);
 
 		if (dif == 0 && pos - atomic_load(&q->head) < q->limit) {
@@ -353,7 +370,7 @@ static void q_push(struct cip__alloc *a, uint64_t off, unsigned gen, uint64_t ex
 				atomic_store_explicit(&c->offset, off, memory_order_relaxed);
 				atomic_store_explicit(&c->gen, gen, memory_order_relaxed);
 				atomic_store_explicit(&c->expiry, expiry, memory_order_relaxed);
-				atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
+				cell_publish(q, c, pos + 1);
 				return;
 			}
 		} else if (dif <= 0) {
@@ -371,7 +388,7 @@ static int q_init(struct cip__quarantine *q, uint64_t size, int sparse, uint64_t
 		limit = size < CIP_QUARANTINE_DEFAULT_MAX ? size : CIP_QUARANTINE_DEFAULT_MAX;
 	if (limit > size)
 		limit = size; /* more could never be held: do not allocate the ring */
-	if (limit > (UINT64_C(1) << 32))
+	if (limit > CIP__QUARANTINE_LIMIT)
 		return CIP_EINVAL;
 	q->duration = duration;
 	q->limit = limit;
@@ -379,8 +396,6 @@ static int q_init(struct cip__quarantine *q, uint64_t size, int sparse, uint64_t
 	q->cells = calloc(q->capacity, sizeof(*q->cells));
 	if (!q->cells)
 		return CIP_ENOMEM;
-	for (uint64_t i = 0; i < q->capacity; i++)
-		atomic_init(&q->cells[i].seq, i);
 	if (sparse) {
 		q->smap = calloc(1, sizeof(*q->smap));
 		if (!q->smap || cip__u64map_init(q->smap, 0) != 0)
@@ -481,6 +496,37 @@ void cip__alloc_swap(struct cip__alloc *a, struct cip__alloc *b)
 	memcpy(b, &t, sizeof(t));
 }
 
+static void copy_counter(_Atomic uint64_t *to, const _Atomic uint64_t *from)
+{
+	atomic_store_explicit(to, atomic_load_explicit(from, memory_order_relaxed),
+			      memory_order_relaxed);
+}
+
+/*
+ * The events move stripe by stripe, and the set bits the fresh allocator
+ * counts stay what they are: by "Counting" above, allocations - releases
+ * is taken off `loaded` as it is added to the events.
+ */
+void cip__alloc_keep_events(struct cip__alloc *fresh, const struct cip__alloc *old)
+{
+	const size_t allocs = offsetof(struct cip__alloc_stripe, allocations);
+	const size_t rels = offsetof(struct cip__alloc_stripe, releases);
+
+	for (int b = 0; b < 2; b++) {
+		uint64_t net = sum_stripes(old, allocs, b) - sum_stripes(old, rels, b);
+
+		atomic_fetch_sub_explicit(&fresh->loaded[b], (int64_t)net, memory_order_relaxed);
+	}
+	for (unsigned i = 0; i < CIP__ALLOC_STRIPES; i++) {
+		for (int b = 0; b < 2; b++) {
+			copy_counter(&fresh->stripes[i].allocations[b],
+				     &old->stripes[i].allocations[b]);
+			copy_counter(&fresh->stripes[i].releases[b], &old->stripes[i].releases[b]);
+			copy_counter(&fresh->stripes[i].errors[b], &old->stripes[i].errors[b]);
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Operations                                                         */
 /* ------------------------------------------------------------------ */
@@ -567,7 +613,7 @@ int cip__alloc_take(struct cip__alloc *a, uint64_t off, unsigned flags)
 		return rc == 0 || q_held(a, off) ? 0 : CIP_EALLOCATED;
 	}
 	rc = e_set(a, off);
-	if (rc == CIP_EALLOCATED && (w = q_word(a, off, 0)) != NULL &&
+	if (rc == CIP_EALLOCATED && !(flags & CIP__TAKE_FREE) && (w = q_word(a, off, 0)) != NULL &&
 	    q_update(w, off, is_held, leave, 0) >= 0) {
 		q_hold_count(a, off, -1); /* taken back from quarantine */
 		rc = 0;
@@ -765,14 +811,14 @@ static int read_cell(const struct cip__alloc *a, uint64_t pos, uint64_t now, str
 	unsigned gen;
 	_Atomic uint64_t *w;
 
-	if (atomic_load_explicit(&c->seq, memory_order_acquire) != pos + 1)
+	if (cell_seq(&a->q, c, memory_order_acquire) != pos + 1)
 		return 0;
 	/* Acquire loads, so that the re-read of seq below cannot move before
 	 * them (a seqlock read; no fence, which GCC's TSan does not model). */
 	off = atomic_load_explicit(&c->offset, memory_order_acquire);
 	gen = (unsigned)atomic_load_explicit(&c->gen, memory_order_acquire);
 	expiry = atomic_load_explicit(&c->expiry, memory_order_acquire);
-	if (atomic_load_explicit(&c->seq, memory_order_relaxed) != pos + 1 || off >= a->size)
+	if (cell_seq(&a->q, c, memory_order_relaxed) != pos + 1 || off >= a->size)
 		return 0; /* reused while we read it */
 	w = q_word(a, off, 0);
 	if (!w || !is_held_gen(q_byte(atomic_load(w), off), gen))

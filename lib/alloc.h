@@ -28,6 +28,10 @@
 #include "bitmap.h"
 #include "sparse.h"
 
+/* The most quarantine entries an allocator may hold (quarantine_max): a
+ * 512 MiB ring, committed only as it is used. */
+#define CIP__QUARANTINE_LIMIT (UINT64_C(1) << 24)
+
 /* Per-thread stripes of the random state and event counters. */
 #define CIP__ALLOC_STRIPES 16
 
@@ -93,11 +97,24 @@ void cip__alloc_destroy(struct cip__alloc *a);
 /* Exchanges the states of two allocators (restore builds aside, then swaps). */
 void cip__alloc_swap(struct cip__alloc *a, struct cip__alloc *b);
 
+/* Before that swap: @p fresh takes over the event counters of @p old, which
+ * a restore must not reset (range.h: they only grow). Caller-synchronized. */
+void cip__alloc_keep_events(struct cip__alloc *fresh, const struct cip__alloc *old);
+
+/* A cip__alloc_take() flag beside the public ones: take the offset only if
+ * it is free, not back from quarantine (CIP_EALLOCATED then). */
+#define CIP__TAKE_FREE (1u << 31)
+
 int cip__alloc_next(struct cip__alloc *a, uint64_t now, unsigned flags, uint64_t *out);
 int cip__alloc_take(struct cip__alloc *a, uint64_t off, unsigned flags);
 int cip__alloc_release(struct cip__alloc *a, uint64_t off, uint64_t now, unsigned flags);
 int cip__alloc_has(const struct cip__alloc *a, uint64_t off);
 int cip__alloc_expire(struct cip__alloc *a, uint64_t now);
+
+/* For pool.c: cip_range_allocate() of @p addr only if it is free, not in
+ * quarantine, as an automatic allocation must be. @return as
+ * cip_range_allocate(); CIP_EALLOCATED for an address in quarantine. */
+int cip__range_take_free(cip_range *r, const cip_addr *addr);
 int cip__alloc_count(const struct cip__alloc *a, int band, int available, uint64_t *out);
 void cip__alloc_stats(const struct cip__alloc *a, cip_band_stats out[3]);
 /* Writes all[0..2] into a caller's cip_range_stats, as much as fits in

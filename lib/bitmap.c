@@ -303,8 +303,14 @@ static uint64_t next_open_summary(const struct cip__bitmap *b, uint64_t s, uint6
 static uint64_t next_open_word(const struct cip__bitmap *b, uint64_t w, uint64_t last)
 {
 	uint64_t s = w / 64;
-	uint64_t open = ~atomic_load(&b->summary[s]) & (FULL << (w % 64));
+	uint64_t open;
 
+	/* claim_fast() steps past last when the last word has no free bit; if
+	 * last is the bitmap's last word and ends a summary word, s would then
+	 * index one past the summary array. */
+	if (w > last)
+		return last + 1;
+	open = ~atomic_load(&b->summary[s]) & (FULL << (w % 64));
 	while (!open) {
 		s = next_open_summary(b, s + 1, last / 64);
 		if (s > last / 64)

@@ -10,6 +10,7 @@
 #define CIP_OPTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <clusterip/common.h>
@@ -17,8 +18,9 @@
 /*
  * Copies the caller's options @p src (NULL for none) over the defaults
  * already in @p dst (a struct of @p dst_size bytes whose first member is
- * size_t sz). @return 0; CIP_EINVAL if sz is smaller than sizeof(size_t)
- * or unknown trailing bytes are non-zero.
+ * size_t sz). @return 0; CIP_EINVAL if sz is smaller than sizeof(size_t),
+ * larger than any object can be (PTRDIFF_MAX), or unknown trailing bytes
+ * are non-zero.
  */
 static inline int cip__opts_copy(void *dst, size_t dst_size, const void *src)
 {
@@ -27,7 +29,7 @@ static inline int cip__opts_copy(void *dst, size_t dst_size, const void *src)
 	if (!src)
 		return 0;
 	memcpy(&sz, src, sizeof(sz));
-	if (sz < sizeof(size_t))
+	if (sz < sizeof(size_t) || sz > (size_t)PTRDIFF_MAX)
 		return CIP_EINVAL;
 	for (size_t i = dst_size; i < sz; i++) {
 		if (((const unsigned char *)src)[i] != 0)
@@ -41,7 +43,7 @@ static inline int cip__opts_copy(void *dst, size_t dst_size, const void *src)
 /* The _opts_init() convention: zero, record sz. @return 0; CIP_EINVAL. */
 static inline int cip__opts_init(void *opts, size_t sz, size_t min_sz)
 {
-	if (!opts || sz < min_sz)
+	if (!opts || sz < min_sz || sz > (size_t)PTRDIFF_MAX)
 		return CIP_EINVAL;
 	memset(opts, 0, sz);
 	memcpy(opts, &sz, sizeof(sz));

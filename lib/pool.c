@@ -26,10 +26,11 @@
  * when it is removed, which needs it to hold nothing. allocate_next claims
  * in the chosen range R; if an earlier non-removed range A contains the
  * address, it claims it in A too (same fence and state check as above) and
- * then releases it from R; if A already holds it or is draining, it is
- * released from R and another address is drawn. At any instant an address
- * is handed out from at most one range, and a range other than its owner
- * holds it only for the span of one allocate_next call.
+ * then releases it from R; if A already holds it, keeps it in quarantine
+ * or is draining, it is released from R and another address is drawn. At
+ * any instant an address is handed out from at most one range, and a range
+ * other than its owner holds it only for the span of one allocate_next
+ * call.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 
 #include <clusterip/pool.h>
 
+#include "alloc.h"
 #include "opts.h"
 #include "random.h"
 #include "sanitize.h"
@@ -469,7 +471,9 @@ static int settle(struct family *f, struct entry *r, const cip_addr *a, uint64_t
 	if (owner == NULL)
 		return 0;
 	if (state_of(owner) == ST_ACTIVE) {
-		rc = cip_range_allocate(owner->range, a, 0);
+		/* Free in the owner, not in its quarantine: this is an
+		 * automatic allocation, which the quarantine holds off. */
+		rc = cip__range_take_free(owner->range, a);
 		if (rc == 0) {
 			if (state_after_claim(owner) == ST_ACTIVE) {
 				cip_range_release(r->range, a, now, CIP_RELEASE_NOW);

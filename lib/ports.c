@@ -65,7 +65,7 @@ int cip_port_range_parse(cip_port_range *out, const char *text, size_t len, cip_
 	int reason = CIP_PARSE_OK;
 	char sep;
 
-	if (!out || !text || !cip__parse_err_usable(err))
+	if (!out || !text || len > (size_t)PTRDIFF_MAX || !cip__parse_err_usable(err))
 		return cip__parse_report(err, CIP_EINVAL, CIP_PARSE_OK, 0);
 	while (i < end && is_space(text[i])) /* Go's strings.TrimSpace, ASCII */
 		i++;
@@ -308,7 +308,8 @@ int cip_ports_import_k8s(cip_ports *p, const char *spec, size_t spec_len, const 
 	char own[CIP_PORT_RANGE_STRLEN];
 	int n;
 
-	if (!p || !spec || (!data && len))
+	if (!p || !spec || (!data && len) || spec_len > (size_t)PTRDIFF_MAX ||
+	    len > (size_t)PTRDIFF_MAX)
 		return CIP_EINVAL;
 	/* Kubernetes compares PortRange.String() texts exactly. */
 	n = cip_port_range_format(&p->range, own, sizeof(own));

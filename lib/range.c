@@ -158,6 +158,14 @@ int cip_range_allocate(cip_range *r, const cip_addr *addr, unsigned flags)
 	return rc != 0 ? rc : cip__alloc_take(&r->alloc, off, flags);
 }
 
+int cip__range_take_free(cip_range *r, const cip_addr *addr)
+{
+	uint64_t off;
+	int rc = offset_of(r, addr, &off);
+
+	return rc != 0 ? rc : cip__alloc_take(&r->alloc, off, CIP__TAKE_FREE);
+}
+
 int cip_range_release(cip_range *r, const cip_addr *addr, uint64_t now, unsigned flags)
 {
 	uint64_t off;
@@ -281,7 +289,8 @@ int cip_range_import_k8s(cip_range *r, const char *spec, size_t spec_len, const 
 {
 	cip_prefix p;
 
-	if (!r || !spec || (!data && len))
+	if (!r || !spec || (!data && len) || spec_len > (size_t)PTRDIFF_MAX ||
+	    len > (size_t)PTRDIFF_MAX)
 		return CIP_EINVAL;
 	/* As Kubernetes' ParseCIDRSloppy + IP/mask comparison. */
 	if (cip_prefix_parse(&p, spec, spec_len, CIP_PARSE_LEGACY | CIP_PARSE_MASK, NULL) != 0 ||

@@ -278,14 +278,14 @@ static int keep_present(uint64_t key, void *ctx)
 	return key_find(ctx, key) != UINT32_MAX;
 }
 
-/* @p old's affinity map, without the clients of endpoints that left; or
- * a new one. */
+/* @p old's affinity map, whose clients of endpoints that left go when @p s
+ * is published (cip__sel_publish()); or a new one. */
 static int build_affinity(struct cip__sel *s, const struct cip__sel *old, uint32_t capacity)
 {
 	if (old && old->affinity) {
 		s->affinity = old->affinity;
 		s->affinity->refs++;
-		cip__affinity_retain(s->affinity->map, keep_present, s);
+		s->affinity_stale = 1;
 		return 0;
 	}
 	s->affinity = calloc(1, sizeof(*s->affinity));
@@ -465,6 +465,14 @@ int cip__sel_build(const struct cip__sel_config *cfg, const cip_endpoint *eps,
 	}
 	*out = s;
 	return 0;
+}
+
+void cip__sel_publish(struct cip__sel *s)
+{
+	if (!s || !s->affinity_stale)
+		return;
+	cip__affinity_retain(s->affinity->map, keep_present, s);
+	s->affinity_stale = 0;
 }
 
 void cip__sel_release(struct cip__sel *s)

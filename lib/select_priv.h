@@ -65,6 +65,9 @@ struct cip__sel {
 	uint8_t zone_hinted; /* every ready endpoint has a zone hint */
 	uint8_t node_hinted; /* every ready endpoint has a node hint */
 	uint8_t family;	     /* the endpoints it chooses from: CIP_FAMILY_IPV4 or _IPV6 */
+	/* The affinity map taken over from the previous state still holds
+	 * clients of endpoints that left: cip__sel_publish() drops them. */
+	uint8_t affinity_stale;
 	uint32_t maglev_size;
 	uint64_t timeout_ns; /* ClientIP affinity; 0: none */
 	cip_endpoint *eps;   /* the endpoints it was built for */
@@ -99,12 +102,21 @@ struct cip__sel_config {
  * version holding it, when it was built for the same endpoints of the
  * family at the same positions and the same configuration; else a new one, whose round-robin order
  * is drawn from @p rng and which takes over @p old's affinity map (dropping the clients of
- * endpoints that left). NULL @p *out when the family has no endpoint. Writer only. @return 0;
- * CIP_ENOMEM (nothing changed).
+ * endpoints that left once it is published: see cip__sel_publish()). NULL @p *out when the
+ * family has no endpoint. Writer only. @return 0; CIP_ENOMEM (nothing changed).
  */
 int cip__sel_build(const struct cip__sel_config *cfg, const cip_endpoint *eps,
 		   const uint32_t *weights, uint32_t n, struct cip__sel *old, uint64_t *rng,
 		   struct cip__sel **out);
+
+/*
+ * The version that holds @p s is now what readers see: the affinity map it
+ * took over forgets the clients of endpoints that left. Not done by the
+ * build, since the map is still the published state's until then, and a
+ * write that fails after the build must leave it as it was. Writer only.
+ * NULL is fine.
+ */
+void cip__sel_publish(struct cip__sel *s);
 
 /* One version fewer holds @p s; frees it with the last. Writer only (or
  * reclamation). NULL is fine. */

@@ -271,6 +271,9 @@ int cip__snap_read_desc(const uint8_t *buf, size_t len, struct cip__snap_desc *d
 {
 	unsigned version;
 
+	/* No buffer is that long: refused before the trailer is read. */
+	if (len > (size_t)PTRDIFF_MAX)
+		return CIP_EINVAL;
 	if (len < HEADER_LEN + TRAILER_LEN || memcmp(buf, magic, sizeof(magic)) != 0)
 		return CIP_ESNAPSHOT_CORRUPT;
 	version = get16(buf + 8);
@@ -475,8 +478,10 @@ static int fresh_like(const struct cip__alloc *a, struct cip__alloc *fresh)
 
 static int adopt(struct cip__alloc *a, struct cip__alloc *fresh, int rc)
 {
-	if (rc == 0)
+	if (rc == 0) {
+		cip__alloc_keep_events(fresh, a);
 		cip__alloc_swap(a, fresh);
+	}
 	cip__alloc_destroy(fresh);
 	return rc;
 }

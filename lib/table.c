@@ -81,6 +81,13 @@ static int name_has_text(const void *value, const void *key)
 	return strcmp(((const struct tbl_name *)value)->text, key) == 0;
 }
 
+/* One of enum cip_protocol. (An int is not narrowed to the key's byte
+ * first: 257 must not find a TCP port.) */
+static int protocol_known(int protocol)
+{
+	return protocol >= CIP_PROTO_TCP && protocol <= CIP_PROTO_SCTP;
+}
+
 /* A name that fits the fixed buffers of the public structs. */
 static int name_ok(const char *s)
 {
@@ -141,6 +148,25 @@ static int names_grow(cip_table *t, uint32_t id)
 	return 0;
 }
 
+/* The name of @p text interned by the write in progress, or NULL. */
+static struct tbl_name *pending_find(const cip_table *t, uint64_t hash, const char *text)
+{
+	struct tbl_names *a = atomic_load_explicit(&t->byid, memory_order_relaxed);
+	uint32_t first = atomic_load_explicit(&t->nnames, memory_order_relaxed) + 1;
+
+	for (uint32_t id = first; id < first + t->npending; id++)
+		if (a->byid[id]->hash == hash && strcmp(a->byid[id]->text, text) == 0)
+			return a->byid[id];
+	return NULL;
+}
+
+/*
+ * A new name is pending until the write commits: it has its id and its
+ * place in the id array (readers only look at ids up to nnames), and room
+ * in the name index, but readers cannot find it yet. So a write that fails
+ * leaves no name behind (cip__table_names_abort()), and publishing cannot
+ * fail (cip__table_names_commit()).
+ */
 int cip__table_intern(cip_table *t, const char *text, uint32_t *id)
 {
 	uint64_t hash;
@@ -154,13 +180,15 @@ int cip__table_intern(cip_table *t, const char *text, uint32_t *id)
 	len = strlen(text);
 	hash = cip__rmap_mix(cip__rmap_hash_bytes(CIP__RMAP_HASH_INIT, text, len));
 	n = cip__rmap_find(&t->names, hash, text, name_has_text);
+	if (!n)
+		n = pending_find(t, hash, text);
 	if (n) {
 		*id = n->id;
 		return 0;
 	}
-	next = atomic_load_explicit(&t->nnames, memory_order_relaxed) + 1;
+	next = atomic_load_explicit(&t->nnames, memory_order_relaxed) + t->npending + 1;
 	n = malloc(sizeof(*n) + len + 1);
-	if (!n || names_grow(t, next) != 0 || cip__rmap_insert(&t->names, hash, n) != 0) {
+	if (!n || names_grow(t, next) != 0 || cip__rmap_reserve(&t->names, t->npending + 1) != 0) {
 		free(n);
 		return CIP_ENOMEM;
 	}
@@ -169,10 +197,37 @@ int cip__table_intern(cip_table *t, const char *text, uint32_t *id)
 	n->len = (uint32_t)len;
 	memcpy(n->text, text, len + 1);
 	atomic_load_explicit(&t->byid, memory_order_relaxed)->byid[next] = n;
-	/* Release: a reader that sees the count sees the name and the array. */
-	atomic_store_explicit(&t->nnames, next, memory_order_release);
+	t->npending++;
 	*id = next;
 	return 0;
+}
+
+void cip__table_names_commit(cip_table *t)
+{
+	struct tbl_names *a = atomic_load_explicit(&t->byid, memory_order_relaxed);
+	uint32_t first = atomic_load_explicit(&t->nnames, memory_order_relaxed) + 1;
+	uint32_t last = first + t->npending - 1;
+
+	if (!t->npending)
+		return;
+	/* Release: a reader that sees the count sees the names and the array;
+	 * one that finds a name in the index sees the count that covers it. */
+	atomic_store_explicit(&t->nnames, last, memory_order_release);
+	for (uint32_t id = first; id <= last; id++)
+		cip__rmap_insert(&t->names, a->byid[id]->hash, a->byid[id]); /* room reserved */
+	t->npending = 0;
+}
+
+void cip__table_names_abort(cip_table *t)
+{
+	struct tbl_names *a = atomic_load_explicit(&t->byid, memory_order_relaxed);
+	uint32_t first = atomic_load_explicit(&t->nnames, memory_order_relaxed) + 1;
+
+	for (uint32_t id = first; id < first + t->npending; id++) {
+		free(a->byid[id]);
+		a->byid[id] = NULL;
+	}
+	t->npending = 0;
 }
 
 int cip_table_name_id(const cip_table *t, const char *name, uint32_t *id)
@@ -558,7 +613,7 @@ int cip_table_lookup(const cip_table *t, const cip_addr *vip, uint16_t port, int
 	struct lookup_key key;
 	uint64_t hash;
 
-	if (!t || !vip || !n || (cap && !eps) || !addr_valid(vip))
+	if (!t || !vip || !n || (cap && !eps) || !addr_valid(vip) || !protocol_known(protocol))
 		return CIP_EINVAL;
 	hash = lookup_key(&key, vip, port, protocol);
 	return lookup(t, &t->by_vip, hash, &key, svc, port_info, eps, cap, n);
@@ -571,7 +626,7 @@ int cip_table_lookup_node_port(const cip_table *t, uint16_t node_port, int proto
 	struct lookup_key key;
 	uint64_t hash;
 
-	if (!t || !n || (cap && !eps))
+	if (!t || !n || (cap && !eps) || !protocol_known(protocol))
 		return CIP_EINVAL;
 	hash = lookup_key(&key, NULL, node_port, protocol);
 	return lookup(t, &t->by_node_port, hash, &key, svc, port_info, eps, cap, n);
@@ -589,7 +644,7 @@ static int batch_key(cip_lookup *q, struct lookup_key *key, uint64_t *hash)
 
 	q->n = 0;
 	if ((q->cap && !q->eps) || (q->flags & ~CIP_LOOKUP_NODE_PORT) ||
-	    (!by_node_port && !addr_valid(&q->vip)))
+	    !protocol_known(q->protocol) || (!by_node_port && !addr_valid(&q->vip)))
 		return CIP_EINVAL;
 	*hash = lookup_key(key, by_node_port ? NULL : &q->vip, q->port, q->protocol);
 	return 0;
@@ -658,7 +713,8 @@ static int select_args_ok(const cip_select_request *req)
 	int node_port = (req->flags & CIP_SELECT_NODE_PORT) != 0;
 
 	return !(req->flags & ~(CIP_SELECT_NODE_PORT | CIP_SELECT_RESET_AFFINITY)) &&
-	       req->reserved == 0 && (node_port || addr_valid(&req->vip)) &&
+	       req->reserved == 0 && protocol_known(req->protocol) &&
+	       (node_port || addr_valid(&req->vip)) &&
 	       (req->client.family == 0 || addr_valid(&req->client));
 }
 

@@ -177,15 +177,16 @@ static enum outcome answer_service(struct answer *a, const struct svc_ver *v)
 static enum outcome answer_endpoint(struct answer *a, const struct svc_ver *v, const char *name,
 				    const struct cip__dns_query *q)
 {
-	char host[CIP_NAME_CAP];
+	char host[CIP_NAME_CAP], label[CIP_NAME_CAP];
 	enum outcome found = NXDOMAIN;
 
 	if (!v->info->headless || !slice_name(name, q->hostname, host, sizeof(host)))
 		return NXDOMAIN;
 	for (uint32_t k = 0; k < v->info->nendpoints; k++) {
-		const char *h = text_of(a->t, v->addrs[k].hostname);
-
-		if (!h || strcmp(h, host) != 0 || !served(v, &v->addrs[k]))
+		/* The label SRV and PTR records name it by: an endpoint
+		 * without a hostname answers to its dashed address. */
+		endpoint_label(a->t, &v->addrs[k], label, sizeof(label));
+		if (strcmp(label, host) != 0 || !served(v, &v->addrs[k]))
 			continue;
 		found = EXISTS;
 		add_addr(a, &v->addrs[k].addr);
@@ -205,7 +206,7 @@ static enum outcome answer_srv(struct answer *a, const struct svc_ver *v, const 
 			       const struct cip__dns_query *q)
 {
 	char port[CIP_NAME_CAP], target[CIP_SUBDOMAIN_CAP], label[CIP_NAME_CAP];
-	size_t first = a->n;
+	size_t first = a->n, records = 0;
 	long i = -1;
 
 	if (v->info->type == CIP_SERVICE_EXTERNAL_NAME ||
@@ -216,10 +217,14 @@ static enum outcome answer_srv(struct answer *a, const struct svc_ver *v, const 
 			i = (long)k;
 	if (i < 0)
 		return NXDOMAIN;
-	if (!wants(a, CIP_DNS_SRV) || !fqdn(a->t, v->info, target, sizeof(target)))
+	if (!fqdn(a->t, v->info, target, sizeof(target)))
 		return EXISTS;
+	/* The records are counted whatever the type asked, so that whether
+	 * the name exists does not depend on it. */
 	if (!v->info->headless) {
-		add_srv(a, target, v->ports[i].port);
+		records = 1;
+		if (wants(a, CIP_DNS_SRV))
+			add_srv(a, target, v->ports[i].port);
 	} else {
 		for (uint32_t r = v->first[i]; r < v->first[i + 1]; r++) {
 			const struct ep_addr *e = &v->addrs[v->refs[r].addr];
@@ -228,14 +233,17 @@ static enum outcome answer_srv(struct answer *a, const struct svc_ver *v, const 
 			if (!served(v, e))
 				continue;
 			endpoint_label(a->t, e, label, sizeof(label));
-			if (join(host, sizeof(host), label, target))
+			if (!join(host, sizeof(host), label, target))
+				continue;
+			records++;
+			if (wants(a, CIP_DNS_SRV))
 				add_srv(a, host, v->refs[r].port);
 		}
 	}
 	/* Equal weights that add up to about 100, as CoreDNS gives them. */
 	for (size_t k = first; k < a->n && k < a->cap; k++)
 		a->out[k].weight = (uint16_t)(100 / (a->n - first));
-	return a->n > first ? EXISTS : NXDOMAIN;
+	return records ? EXISTS : NXDOMAIN;
 }
 
 /* Distinct names a PTR answer remembers, to give each name once. */
@@ -423,12 +431,12 @@ int cip_table_dns_resolve(const cip_table *t, const char *name, size_t len, int 
 	int absolute = 0, rc;
 	unsigned token;
 
-	if (!t || !name || !n || (cap && !out) || !qtype_valid(qtype))
+	if (!t || !name || !n || (cap && !out) || !qtype_valid(qtype) || len > (size_t)PTRDIFF_MAX)
 		return CIP_EINVAL;
-	*n = 0;
 	if (client_ns &&
 	    cip__valid_dns1123_label(client_ns, strnlen(client_ns, CIP_NAME_CAP), &offset) != 0)
 		return CIP_EINVAL;
+	*n = 0; /* a name that is not one has no records */
 	rc = cip__dns_normalize(name, len, canon, sizeof(canon), &clen, &absolute);
 	if (rc)
 		return rc == CIP_EBUFSIZE ? CIP_ENAME : rc;

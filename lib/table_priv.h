@@ -278,6 +278,7 @@ struct cip_table {
 	struct cip__rmap names;	  /* tbl_name by text */
 	_Atomic(struct tbl_names *) byid;
 	_Atomic uint32_t nnames;     /* ids 1..nnames are valid */
+	uint32_t npending;	     /* and nnames + 1.. are the current write's (writer) */
 	struct cip__rmap namespaces; /* ns_w by name (writer) */
 	struct cip__rmap pods;	     /* pod_w by ns/name (writer) */
 	struct cip__rmap terms;	     /* term_w by namespace and key=value (writer) */
@@ -313,9 +314,14 @@ int cip__table_entry_has_key(const void *value, const void *key);
 uint64_t cip__table_entry_hash(const struct ix_entry *e);
 /* The hash of an address-index key. */
 uint64_t cip__table_addr_hash(const cip_addr *a);
-/* The id of @p text, interning it (writer); 0 for NULL or "". @return 0;
+/* The id of @p text, interning it (writer); 0 for NULL or "". A new name
+ * stays pending, invisible to readers, until the write calls
+ * cip__table_names_commit() (before it publishes anything that carries
+ * the id), or cip__table_names_abort() when it fails. @return 0;
  * CIP_ENOMEM. */
 int cip__table_intern(cip_table *t, const char *text, uint32_t *id);
+void cip__table_names_commit(cip_table *t);
+void cip__table_names_abort(cip_table *t);
 /* Frees a service's slot, current version and writer state at once (table
  * teardown: no reader, no allocator release). */
 void cip__table_service_destroy(struct svc_slot *slot);

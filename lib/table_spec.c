@@ -75,9 +75,9 @@ static int check_labels(cip_spec_error *err, int field, const char *path, const 
 	int rc;
 
 	if (n > CIP_TABLE_MAX_LABELS || (n && !labels))
-		return cip__table_fail(err, n ? CIP_EINVAL : CIP_ESPEC, field, 0, 0,
-				       "%s: Too many: %zu: must have at most %d items", path, n,
-				       CIP_TABLE_MAX_LABELS);
+		return cip__table_fail(err, n > CIP_TABLE_MAX_LABELS ? CIP_ESPEC : CIP_EINVAL,
+				       field, 0, 0, "%s: Too many: %zu: must have at most %d items",
+				       path, n, CIP_TABLE_MAX_LABELS);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(where, sizeof(where), "%s[%zu]", path, i);
 		rc = check_text(err, field, i, where, labels[i].key, 0, cip__valid_label_key);
@@ -181,8 +181,9 @@ static int check_ports(cip_spec_error *err, const cip_service_spec *s)
 	int portless_ok = s->headless || s->type == CIP_SERVICE_EXTERNAL_NAME;
 
 	if (s->nports > CIP_TABLE_MAX_PORTS || (s->nports && !s->ports))
-		return cip__table_fail(err, s->nports ? CIP_EINVAL : CIP_ESPEC, CIP_FIELD_PORTS, 0,
-				       0, "spec.ports: Too many: %zu", s->nports);
+		return cip__table_fail(
+			err, s->nports > CIP_TABLE_MAX_PORTS ? CIP_ESPEC : CIP_EINVAL,
+			CIP_FIELD_PORTS, 0, 0, "spec.ports: Too many: %zu", s->nports);
 	if (s->nports == 0 && !portless_ok)
 		return cip__table_fail(err, CIP_ESPEC, CIP_FIELD_PORTS, 0, 0,
 				       "spec.ports: Required value");
@@ -341,8 +342,8 @@ static int check_named_ports(cip_spec_error *err, const char *path, const cip_na
 	char where[64];
 
 	if (n > CIP_TABLE_MAX_PORTS || (n && !p))
-		return cip__table_fail(err, n ? CIP_EINVAL : CIP_ESPEC, CIP_FIELD_PORTS, 0, 0,
-				       "%s: Too many: %zu", path, n);
+		return cip__table_fail(err, n > CIP_TABLE_MAX_PORTS ? CIP_ESPEC : CIP_EINVAL,
+				       CIP_FIELD_PORTS, 0, 0, "%s: Too many: %zu", path, n);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(where, sizeof(where), "%s[%zu].name", path, i);
 		if (check_text(err, CIP_FIELD_PORT_NAME, i, where, p[i].name, 1, name_check))
@@ -461,7 +462,8 @@ int cip__table_check_endpoints(const cip_endpoint_spec *eps, size_t neps,
 	size_t dup;
 	int rc;
 
-	if (neps && !eps)
+	/* A count no array can hold is refused before an element is read. */
+	if ((neps && !eps) || neps > PTRDIFF_MAX / sizeof(*eps))
 		return CIP_EINVAL;
 	for (size_t i = 0; i < neps; i++) {
 		const cip_endpoint_spec *e = &eps[i];

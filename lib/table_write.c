@@ -478,7 +478,13 @@ static int reason_of(const struct svc_w *w, const struct build *b)
 		return CIP_EPS_NO_POD_IP;
 	if (w->nports && !b->port_found)
 		return CIP_EPS_NO_NAMED_PORT;
-	for (size_t i = 0; i < b->naddrs; i++)
+	/* Ready endpoints of some port: a ready pod without the named target
+	 * port serves none of them. A service without ports (headless) is
+	 * served by its ready addresses. */
+	for (size_t r = 0; w->nports && r < b->nrefs; r++)
+		if (b->cands[b->refs[r].addr].a.conditions & CIP_EP_READY)
+			return CIP_EPS_OK;
+	for (size_t i = 0; !w->nports && i < b->naddrs; i++)
 		if (b->cands[i].a.conditions & CIP_EP_READY)
 			return CIP_EPS_OK;
 	return CIP_EPS_NONE_READY;
@@ -924,6 +930,8 @@ static void publish(cip_table *t, struct svc_w *w, struct svc_ver *v)
 	struct svc_ver *old = atomic_load_explicit(&w->slot->cur, memory_order_relaxed);
 
 	atomic_store_explicit(&w->slot->cur, v, memory_order_release);
+	for (uint32_t i = 0; i < 2 * v->info->nports; i++)
+		cip__sel_publish(v->sels[i]);
 	entries_swap(t, old, v);
 	if (old)
 		cip__epoch_retire(&t->epoch, &old->node, retire_version);
@@ -1054,8 +1062,21 @@ static int holds_node_port(const struct svc_w *old, const struct svc_w *w, size_
 	return 0;
 }
 
-/* Node ports: requested ones specifically, kept ones as they were, the
- * rest from the table's cip_ports. */
+/* Whether a port of @p w other than @p i has node port @p np with @p i's
+ * protocol (requested, or already given to an earlier port). */
+static int node_port_taken(const struct svc_w *w, size_t i, uint16_t np)
+{
+	for (size_t k = 0; k < w->nports; k++)
+		if (k != i && w->ports[k].node_port == np &&
+		    w->ports[k].protocol == w->ports[i].protocol)
+			return 1;
+	return 0;
+}
+
+/* Node ports: requested ones specifically, kept ones as they were (unless
+ * another port of the same protocol now asks for that number: (protocol,
+ * node port) is unique in a service), the rest from the table's
+ * cip_ports. */
 static int assign_node_ports(cip_table *t, struct svc_w *w, const struct svc_w *old, uint64_t now,
 			     struct grants *g, cip_spec_error *err)
 {
@@ -1065,7 +1086,7 @@ static int assign_node_ports(cip_table *t, struct svc_w *w, const struct svc_w *
 		uint32_t got = 0;
 		int rc = 0;
 
-		if (!p->node_port && kept) {
+		if (!p->node_port && kept && !node_port_taken(w, i, kept)) {
 			p->node_port = kept;
 			continue;
 		}
@@ -1091,6 +1112,16 @@ static int assign_node_ports(cip_table *t, struct svc_w *w, const struct svc_w *
 	return 0;
 }
 
+/* Releases ClusterIP @p a into quarantine; at once if the quarantine
+ * cannot record it for want of memory (a large range's quarantine state
+ * may need some): the write cannot fail any more, and the address must
+ * not stay allocated with no service holding it. */
+static void release_ip(cip_table *t, const cip_addr *a, uint64_t now)
+{
+	if (cip_pool_release(t->pool, a, now, 0) == CIP_ENOMEM)
+		cip_pool_release(t->pool, a, now, CIP_RELEASE_NOW);
+}
+
 /* Releases what @p old held and @p w no longer does (after a successful
  * update), or everything @p old held when @p w is NULL (delete). */
 static void release_dropped(cip_table *t, const struct svc_w *old, const struct svc_w *w,
@@ -1102,7 +1133,7 @@ static void release_dropped(cip_table *t, const struct svc_w *old, const struct 
 		for (size_t j = 0; w && j < w->nips; j++)
 			kept |= same_addr(&w->ips[j], &old->ips[i]);
 		if (!kept)
-			cip_pool_release(t->pool, &old->ips[i], now, 0);
+			release_ip(t, &old->ips[i], now);
 	}
 	for (size_t i = 0; t->node_ports && wants_node_ports(old) && i < old->nports; i++) {
 		int kept = 0;
@@ -1657,15 +1688,19 @@ static struct pod_w *pod_new(cip_table *t, const cip_pod_spec *s)
 	p->conditions = (uint8_t)s->conditions;
 	p->weight = s->weight ? s->weight : 1;
 	p->hash = cip__table_key_hash(s->ns, s->name);
-	if (copy_labels(s->labels, s->nlabels, &p->labels) ||
-	    copy_named_ports(s->ports, s->nports, &p->ports) ||
+	if (copy_labels(s->labels, s->nlabels, &p->labels) != 0) {
+		free(p);
+		return NULL;
+	}
+	/* Counted at once, so that a failure below frees their texts too. */
+	p->nlabels = s->nlabels;
+	if (copy_named_ports(s->ports, s->nports, &p->ports) ||
 	    cip__table_intern(t, s->node_name, &p->node) ||
 	    cip__table_intern(t, s->zone, &p->zone) ||
 	    cip__table_intern(t, s->hostname, &p->hostname)) {
 		cip__table_pod_destroy(p);
 		return NULL;
 	}
-	p->nlabels = s->nlabels;
 	p->nports = s->nports;
 	return p;
 }
@@ -1700,6 +1735,7 @@ static int pod_apply_locked(cip_table *t, const cip_pod_spec *s, cip_spec_error 
 	p = ns ? pod_new(t, s) : NULL;
 	if (!p || cip__rmap_reserve(&t->pods, 1) != 0) {
 		cip__table_pod_destroy(p);
+		cip__table_names_abort(t);
 		return cip__table_fail(err, CIP_ENOMEM, CIP_FIELD_NONE, 0, 0, "out of memory");
 	}
 	/* Build against the pod list as it will be, and undo on failure. */
@@ -1712,8 +1748,10 @@ static int pod_apply_locked(cip_table *t, const cip_pod_spec *s, cip_spec_error 
 		if (old)
 			pod_link(ns, old);
 		cip__table_pod_destroy(p);
+		cip__table_names_abort(t);
 		return cip__table_fail(err, rc, CIP_FIELD_NONE, 0, 0, "out of memory");
 	}
+	cip__table_names_commit(t); /* before the versions that carry them */
 	refresh_publish(t, &r);
 	if (old) {
 		cip__rmap_remove(&t->pods, old->hash, old);
@@ -1829,10 +1867,12 @@ static int endpoints_set_locked(cip_table *t, struct svc_w *w, const cip_endpoin
 		if (w->ep_ports != saved.ep_ports)
 			free(w->ep_ports);
 		*w = saved;
+		cip__table_names_abort(t);
 		return cip__table_fail(err, CIP_ENOMEM, CIP_FIELD_NONE, 0, 0, "out of memory");
 	}
 	free(saved.eps);
 	free(saved.ep_ports);
+	cip__table_names_commit(t); /* before the version that carries them */
 	publish(t, w, v);
 	generation_commit(t, w->generation);
 	return 0;

@@ -127,7 +127,8 @@ typedef struct cip_parse_error {
  * @param err the struct to zero.
  * @param sz the caller's `sizeof(cip_parse_error)`.
  * @return 0; `CIP_EINVAL` if @p err is NULL or @p sz is smaller than the
- * first version of the struct (`offsetof(cip_parse_error, network)`).
+ * first version of the struct (`offsetof(cip_parse_error, network)`) or
+ * above `PTRDIFF_MAX`.
  * @since 0.1
  */
 CIP_API int cip_parse_error_init(cip_parse_error *err, size_t sz);
@@ -186,8 +187,9 @@ CIP_API size_t cip_text_capacity(int kind);
  * @param flags CIP_PARSE_LEGACY, CIP_PARSE_IPV4_ONLY or CIP_PARSE_IPV6_ONLY
  * (CIP_PARSE_MASK is accepted and has no effect on addresses).
  * @param err optional details of a failure (may be NULL).
- * @return 0; `CIP_EINVAL` (NULL @p out or @p text, unknown flags, both
- * *_ONLY flags, or an @p err whose `sz` is too small); `CIP_ESYNTAX`;
+ * @return 0; `CIP_EINVAL` (NULL @p out or @p text, @p len above
+ * `PTRDIFF_MAX`, unknown flags, both *_ONLY flags, or an @p err whose `sz`
+ * is too small); `CIP_ESYNTAX`;
  * `CIP_EZONE`; `CIP_EFAMILY` (valid text of the excluded family).
  * @since 0.1
  */

@@ -8,6 +8,10 @@
  * - Functions return `int`: 0 (or a non-negative count or length) on
  *   success and a negative `CIP_E*` code on failure. On failure nothing the
  *   caller owns is modified.
+ * - Sizes: a length or count of an input, or the `sz` of a struct the
+ *   library reads, above `PTRDIFF_MAX` (larger than any object can be) is
+ *   `CIP_EINVAL`, refused before anything is read. A capacity of an output
+ *   only bounds what may be written, so any value is accepted.
  * - Thread-safety: every function in this header is *lock-free*: it reads
  *   only its arguments and static constant data, so any thread may call it
  *   at any time.

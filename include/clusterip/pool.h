@@ -101,7 +101,7 @@ typedef int (*cip_pool_range_visit_fn)(const cip_prefix *cidr, int state, void *
  * @param opts the options; all @p sz bytes are written.
  * @param sz sizeof(*opts) as the caller knows it.
  * @return 0; `CIP_EINVAL` if @p opts is NULL or @p sz is smaller than
- * `offsetof(cip_pool_opts, seed)`.
+ * `offsetof(cip_pool_opts, seed)` or above `PTRDIFF_MAX`.
  * @since 0.1
  */
 CIP_API int cip_pool_opts_init(cip_pool_opts *opts, size_t sz);
@@ -112,8 +112,9 @@ CIP_API int cip_pool_opts_init(cip_pool_opts *opts, size_t sz);
  * @param opts options, or NULL for the defaults. A smaller `sz` (an older
  * caller) gives the defaults for the fields past it; bytes past the fields
  * this version knows must be zero.
- * @return 0; `CIP_EINVAL` (NULL @p out, `sz` smaller than `sizeof(size_t)`,
- * `max_ranges` above 64, unknown non-zero option bytes); `CIP_ENOMEM`.
+ * @return 0; `CIP_EINVAL` (NULL @p out, `sz` smaller than `sizeof(size_t)`
+ * or above `PTRDIFF_MAX`, `max_ranges` above 64, unknown non-zero option
+ * bytes); `CIP_ENOMEM`.
  * @since 0.1
  */
 CIP_API int cip_pool_new(cip_pool **out, const cip_pool_opts *opts);
@@ -229,12 +230,12 @@ CIP_API int cip_pool_foreach_range(const cip_pool *p, int family, cip_pool_range
  * range reports no available address, due quarantines are ended
  * (cip_range_expire() at @p now) and the counts read once more. When the
  * address also belongs to an earlier range, it is allocated there instead;
- * if that range already holds it or is draining, another address is
- * drawn. After 32 such draws in one range, the range's addresses are
- * searched in order once (dynamic band first; only when it has nothing in
- * quarantine, since the search cannot tell a quarantined address from a
- * free one) and the range is then left out. A range whose usable addresses
- * all belong to earlier ranges is never chosen.
+ * if that range already holds it, keeps it in quarantine or is draining,
+ * another address is drawn. After 32 such draws in one range, the range's
+ * addresses are searched in order once (dynamic band first; only when it
+ * has nothing in quarantine, since the search cannot tell a quarantined
+ * address from a free one) and the range is then left out. A range whose
+ * usable addresses all belong to earlier ranges is never chosen.
  *
  * With CIP_ALLOC_DRY_RUN nothing is allocated: the call succeeds if the
  * chosen range has an available address and writes that range's network
@@ -275,7 +276,7 @@ CIP_API int cip_pool_allocate(cip_pool *p, const cip_addr *addr, unsigned flags)
  * @param flags 0, CIP_ALLOC_DRY_RUN (report only) and/or CIP_RELEASE_NOW.
  * @return 0 (released); `CIP_ENOTALLOCATED` (it was free or in quarantine;
  * nothing changed); `CIP_ERANGE` (no range contains it); `CIP_EINVAL` (NULL
- * or invalid argument, unknown flags).
+ * or invalid argument, unknown flags); `CIP_ENOMEM` as cip_range_release().
  * @since 0.1
  */
 CIP_API int cip_pool_release(cip_pool *p, const cip_addr *addr, uint64_t now, unsigned flags);

@@ -206,7 +206,8 @@ CIP_API int cip_ports_foreach(const cip_ports *p, cip_port_visit_fn fn, void *ct
  * @brief **cip_ports_export_k8s()** writes the `data` of the port range's
  * RangeAllocation (`range` is cip_port_range_format()), exactly as
  * cip_range_export_k8s() does.
- * @return 0; `CIP_EBUFSIZE` (*len = a size that is enough); `CIP_EINVAL`.
+ * @return 0; `CIP_EBUFSIZE` (*len = a size that is enough); `CIP_EINVAL`;
+ * `CIP_ENOMEM`.
  * @since 0.1
  */
 CIP_API int cip_ports_export_k8s(const cip_ports *p, uint8_t *buf, size_t cap, size_t *len);
@@ -226,7 +227,7 @@ CIP_API int cip_ports_import_k8s(cip_ports *p, const char *spec, size_t spec_len
 /**
  * @brief **cip_ports_snapshot()** writes a native snapshot (see
  * cip_range_snapshot()).
- * @return 0; `CIP_EBUFSIZE`; `CIP_EINVAL`.
+ * @return 0; `CIP_EBUFSIZE`; `CIP_EINVAL`; `CIP_ENOMEM`.
  * @since 0.1
  */
 CIP_API int cip_ports_snapshot(const cip_ports *p, uint64_t now, uint8_t *buf, size_t cap,

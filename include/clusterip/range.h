@@ -30,7 +30,10 @@
  * (2^64 − 1 addresses), keeps state proportional to the addresses it has
  * allocated; it is built for low fill, and in it allocate_next prefers free
  * addresses in 64-address blocks that already hold allocations, so that
- * memory follows the live set rather than the history of releases.
+ * memory follows the live set rather than the history of releases. Its
+ * indexes grow ahead of need: when memory for a growth cannot be had, the
+ * call that tried still succeeds while there is room left (and a later
+ * one tries again); only a call that needs the room reports `CIP_ENOMEM`.
  *
  * Time. `now` arguments are nanoseconds of a monotonic clock chosen by the
  * caller (for example `CLOCK_MONOTONIC`); the library never reads a clock.
@@ -114,7 +117,7 @@ typedef struct cip_range_opts {
 	/**
 	 * The most quarantine entries held at once; 0 (default) means
 	 * min(usable size, CIP_QUARANTINE_DEFAULT_MAX); a larger value is
-	 * capped at the usable size, and one above 2^32 after that cap is
+	 * capped at the usable size, and one above 2^24 after that cap is
 	 * refused with `CIP_EINVAL`. When it is reached, a
 	 * release ends the oldest quarantine early. An address released,
 	 * taken back by cip_range_allocate() and released again within one
@@ -161,7 +164,7 @@ typedef int (*cip_addr_visit_fn)(const cip_addr *addr, void *ctx);
  * @param opts the options.
  * @param sz sizeof(*opts) as the caller knows it.
  * @return 0; `CIP_EINVAL` if @p opts is NULL or @p sz is smaller than
- * `offsetof(cip_range_opts, seed)`.
+ * `offsetof(cip_range_opts, seed)` or above `PTRDIFF_MAX`.
  * @since 0.1
  */
 CIP_API int cip_range_opts_init(cip_range_opts *opts, size_t sz);
@@ -240,7 +243,9 @@ CIP_API int cip_range_allocate(cip_range *r, const cip_addr *addr, unsigned flag
  *
  * @return 0 (released); `CIP_ENOTALLOCATED` (it was free or already in
  * quarantine; nothing changed); `CIP_ERANGE` (not a usable address of the
- * range; nothing changed); `CIP_EFAMILY`; `CIP_EINVAL`.
+ * range; nothing changed); `CIP_EFAMILY`; `CIP_EINVAL`; `CIP_ENOMEM` (a range
+ * above CIP_RANGE_DENSE_MAX with quarantine, whose quarantine state needs
+ * memory; nothing changed).
  * @param flags 0, CIP_ALLOC_DRY_RUN (report only) and/or CIP_RELEASE_NOW.
  * @since 0.1
  */
@@ -345,7 +350,8 @@ CIP_API int cip_range_k8s_spec(const cip_range *r, char *buf, size_t cap);
  * @param len receives the length written, or on `CIP_EBUFSIZE` a length
  * that is always enough (ceil(usable / 8)).
  * @return 0; `CIP_EBUFSIZE`; `CIP_EINVAL`; `CIP_EUNSUPPORTED` (a range
- * above CIP_RANGE_DENSE_MAX, which this format cannot carry in practice).
+ * above CIP_RANGE_DENSE_MAX, which this format cannot carry in practice);
+ * `CIP_ENOMEM`.
  * @since 0.1
  */
 CIP_API int cip_range_export_k8s(const cip_range *r, uint8_t *buf, size_t cap, size_t *len);
@@ -382,7 +388,7 @@ CIP_API int cip_range_import_k8s(cip_range *r, const char *spec, size_t spec_len
  * @param len receives the length written, or on `CIP_EBUFSIZE` a length
  * that was enough when the call was made (allocation may grow a large
  * range's snapshot meanwhile; retry on `CIP_EBUFSIZE`).
- * @return 0; `CIP_EBUFSIZE`; `CIP_EINVAL`; `CIP_ENOMEM` (large ranges).
+ * @return 0; `CIP_EBUFSIZE`; `CIP_EINVAL`; `CIP_ENOMEM`.
  * @since 0.1
  */
 CIP_API int cip_range_snapshot(const cip_range *r, uint64_t now, uint8_t *buf, size_t cap,

@@ -151,8 +151,9 @@ typedef struct cip_backend {
  * `CIP_EDROP`: internalTrafficPolicy Local and this node has no usable
  * endpoint while others have: kube-proxy drops the connection;
  * `CIP_EINVAL`: NULL @p t, @p req or @p out, an invalid `vip` (unless by
- * node port) or `client` (a family other than 0, 4 or 6), unknown flags,
- * non-zero reserved bytes.
+ * node port) or `client` (a family other than 0, 4 or 6), a `protocol`
+ * that is not an enum cip_protocol, unknown flags, non-zero reserved
+ * bytes.
  * @since 0.1
  */
 CIP_API int cip_table_select(const cip_table *t, const cip_select_request *req, cip_backend *out);

@@ -297,7 +297,9 @@ enum cip_spec_field {
 
 /**
  * What was wrong with a spec. Pass one to the writers to learn which field
- * failed; NULL is allowed. Set `sz` to sizeof(cip_spec_error).
+ * failed; NULL is allowed. Set `sz` to sizeof(cip_spec_error): one with a
+ * smaller `sz` is left alone, as NULL would be, and of a larger one only
+ * the fields this version knows are written.
  */
 typedef struct cip_spec_error {
 	size_t sz;	   /**< set by the caller: sizeof(cip_spec_error) */
@@ -349,7 +351,8 @@ typedef struct cip_table_opts {
 /**
  * @brief **cip_table_opts_init()** fills @p opts with the defaults.
  * @param sz sizeof(*opts) as the caller knows it.
- * @return 0; `CIP_EINVAL` for NULL or a size smaller than the first member.
+ * @return 0; `CIP_EINVAL` for NULL or a size smaller than the first member
+ * or above `PTRDIFF_MAX`.
  * @since 0.1
  */
 CIP_API int cip_table_opts_init(cip_table_opts *opts, size_t sz);
@@ -416,7 +419,8 @@ CIP_API int cip_table_service_create(cip_table *t, const cip_service_spec *spec,
  * secondary may be added by PreferDualStack or RequireDualStack, or dropped
  * by SingleStack). Node ports of ports that stay keep their numbers unless
  * the spec names others; ports that go release theirs. Endpoints are
- * recomputed.
+ * recomputed. What the service no longer holds is released as
+ * cip_table_service_delete() releases it.
  * @return as cip_table_service_create(), with `CIP_ENOTFOUND` for a service
  * that does not exist and `CIP_ESPEC` for an attempt to change what cannot
  * change.
@@ -428,6 +432,10 @@ CIP_API int cip_table_service_update(cip_table *t, const cip_service_spec *spec,
 /**
  * @brief **cip_table_service_delete()** removes a service and releases its
  * ClusterIPs and node ports (into the allocators' quarantine, at @p now).
+ * A ClusterIP whose quarantine cannot be recorded for want of memory (the
+ * quarantine of a range too large for a dense bitmap allocates as it
+ * grows) is released at once instead, without quarantine, rather than
+ * left allocated with no service holding it.
  * @return 0; `CIP_ENOTFOUND`; `CIP_EINVAL`.
  * @since 0.1
  */
@@ -444,7 +452,8 @@ CIP_API int cip_table_pod_apply(cip_table *t, const cip_pod_spec *spec, cip_spec
 
 /**
  * @brief **cip_table_pod_delete()** removes a pod and its endpoints.
- * @return 0; `CIP_ENOTFOUND`; `CIP_EINVAL`.
+ * @return 0; `CIP_ENOTFOUND`; `CIP_EINVAL`; `CIP_ENOMEM` (the services that
+ * selected it are rebuilt; nothing changed).
  * @since 0.1
  */
 CIP_API int cip_table_pod_delete(cip_table *t, const char *ns, const char *name);
@@ -456,8 +465,9 @@ CIP_API int cip_table_pod_delete(cip_table *t, const char *ns, const char *name)
  * endpoint port whose name equals the service port's name (the only one
  * when both are unnamed).
  * @param eps @p neps endpoints (0 clears them); addresses unique.
- * @return 0; `CIP_ENOTFOUND`; `CIP_ESPEC` (invalid endpoint, or the service
- * has a selector: field CIP_FIELD_SELECTOR); `CIP_EINVAL`; `CIP_ENOMEM`.
+ * @return 0; `CIP_ENOTFOUND`; `CIP_ESPEC` (invalid endpoint, more than
+ * CIP_TABLE_MAX_PORTS @p ports, or the service has a selector: field
+ * CIP_FIELD_SELECTOR); `CIP_EINVAL`; `CIP_ENOMEM`.
  * @since 0.1
  */
 CIP_API int cip_table_endpoints_set(cip_table *t, const char *ns, const char *name,
@@ -475,7 +485,9 @@ CIP_API int cip_table_endpoints_set(cip_table *t, const char *ns, const char *na
  * @p cap is 0.
  * @param n receives the number of endpoints (also on `CIP_EBUFSIZE`).
  * @return 0; `CIP_ENOTFOUND`; `CIP_EBUFSIZE` (nothing copied to @p eps;
- * @p svc and @p port_info are filled); `CIP_EINVAL`.
+ * @p svc and @p port_info are filled); `CIP_EINVAL` (NULL @p t, @p vip or
+ * @p n, an invalid @p vip, NULL @p eps with @p cap above 0, a @p protocol
+ * that is not an enum cip_protocol).
  * @since 0.1
  */
 CIP_API int cip_table_lookup(const cip_table *t, const cip_addr *vip, uint16_t port, int protocol,
@@ -522,7 +534,8 @@ typedef struct cip_lookup {
  * as a single lookup does; lookups of one batch may see different states of
  * the table (each is its own read section, in groups).
  * @param lookups @p count lookups; on return each has rc (0 or a negative
- * error code, CIP_EINVAL for invalid arguments of that lookup) and n.
+ * error code, CIP_EINVAL for invalid arguments of that lookup, an unknown
+ * protocol included) and n.
  * @return the number of lookups whose rc is 0; `CIP_EINVAL` if @p t is NULL,
  * @p lookups is NULL with @p count > 0, or @p count > INT_MAX (then
  * nothing is changed).
@@ -621,10 +634,13 @@ typedef struct cip_dns_record {
  * or for a headless service one per ready endpoint (every endpoint with
  * publishNotReadyAddresses), or a CNAME for an ExternalName service;
  * `<hostname>.<svc>.<ns>.svc.<zone>` the addresses of a headless service's
- * endpoints with that hostname; `_<port>._<proto>.<svc>.<ns>.svc.<zone>` an
- * SRV record per named port (for a headless service one per ready endpoint,
- * its target the endpoint's hostname, or its address with dashes when it
- * has none); reverse names a PTR for ClusterIPs and headless endpoint
+ * endpoints with that hostname (or, for one without a hostname, with that
+ * address with dashes, the name its SRV and PTR records give);
+ * `_<port>._<proto>.<svc>.<ns>.svc.<zone>` an SRV record per named port
+ * (for a headless service one per ready endpoint, its target the
+ * endpoint's hostname, or its address with dashes when it has none; the
+ * name exists, whatever the type asked, only while it has such records);
+ * reverse names a PTR for ClusterIPs and headless endpoint
  * addresses; `dns-version.<zone>` a TXT record with the schema version.
  * Comparisons ignore case; a trailing dot makes the name absolute. A PTR
  * answer gathers several entries; it is retried while a write overlaps it,
@@ -644,12 +660,13 @@ typedef struct cip_dns_record {
  * @param client_ns the asking pod's namespace, or NULL.
  * @param out receives the records when @p cap suffices; may be NULL when
  * @p cap is 0.
- * @param n receives the number of records (also on `CIP_EBUFSIZE`).
+ * @param n receives the number of records (also on `CIP_EBUFSIZE`, and 0 on
+ * `CIP_ENOTFOUND` and `CIP_ENAME`); untouched on `CIP_EINVAL`.
  * @return 0 (with *n = 0: the name exists but has no record of that type,
  * NODATA); `CIP_ENOTFOUND` (no such name: NXDOMAIN, also for a headless
  * service without ready endpoints); `CIP_ENAME` (not a valid DNS name);
  * `CIP_EBUFSIZE` (nothing copied); `CIP_EINVAL` (NULL argument, unknown
- * type, invalid @p client_ns).
+ * type, invalid @p client_ns, @p len above `PTRDIFF_MAX`).
  * @since 0.1
  */
 CIP_API int cip_table_dns_resolve(const cip_table *t, const char *name, size_t len, int qtype,

@@ -208,4 +208,74 @@ static inline void ct_mask(cip_addr *a, unsigned len, int ones)
 	}
 }
 
+/* ---- table-driven argument checks ---------------------------------------- */
+
+/*
+ * One row of an argument table: a call, made through a thunk, and the code
+ * it must return. The tables are written as X-macros,
+ *
+ *     #define CASES(X) X(name, want, call) ...
+ *     CASES(CT_ARG_THUNK)
+ *     static const struct ct_arg_case cases[] = { CASES(CT_ARG_ROW) };
+ *
+ * so that each row is one line that names the function it calls.
+ */
+struct ct_arg_case {
+	const char *name;   /* the row's name */
+	const char *call;   /* the call, as written, for messages */
+	int (*thunk)(void); /* makes the call */
+	int want;	    /* what it must return */
+};
+
+#define CT_ARG_THUNK(name, want, call)                                                             \
+	static int name(void)                                                                      \
+	{                                                                                          \
+		return (call);                                                                     \
+	}
+#define CT_ARG_ROW(name, want, call) { #name, #call, name, (want) },
+
+/* FNV-1a over n bytes, continuing from h: a fingerprint of what a fixture
+ * shows, to prove that a failed call changed nothing. */
+static inline uint64_t ct_hash(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+#define CT_HASH_INIT UINT64_C(0xcbf29ce484222325)
+
+/*
+ * Runs the rows: before each call the n_outs bytes at outs are filled with
+ * the sentinel. A row that wants a negative code must get it, leave every
+ * output byte untouched and, when state is given, leave the fingerprint
+ * state() as it was; a row that wants success must get exactly its value.
+ * @return the number of failed checks (every row runs).
+ */
+static inline size_t ct_run_arg_cases(const struct ct_arg_case *cases, size_t n, void *outs,
+				      size_t n_outs, uint64_t (*state)(void))
+{
+	size_t failures = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_arg_case *c = &cases[i];
+		uint64_t before = state ? state() : 0;
+		int rc;
+
+		ct_fill(outs, n_outs);
+		rc = c->thunk();
+		CHECK(failures, rc == c->want, "%s: %s = %d (%s), want %d (%s)\n", c->name, c->call,
+		      rc, cip_error_name(rc), c->want, cip_error_name(c->want));
+		if (c->want >= 0)
+			continue;
+		CHECK(failures, ct_untouched(outs, n_outs), "%s: %s failed but wrote an output\n",
+		      c->name, c->call);
+		CHECK(failures, !state || state() == before, "%s: %s failed but changed state\n",
+		      c->name, c->call);
+	}
+	return failures;
+}
+
 #endif /* CIP_TEST_H */

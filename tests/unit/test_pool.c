@@ -601,6 +601,48 @@ static void test_overlap_small_first_fill(void **state)
 }
 
 /*
+ * A /26 first, then the /24 around it, with quarantine: 10.0.0.20 belongs
+ * to the /26, which keeps it in quarantine after a release. allocate_next
+ * must not hand it out through the /24 (which draws it like any address of
+ * its own) before the quarantine ends: the first 253 allocations are every
+ * other address, then the pool is full; once the quarantine is over,
+ * 10.0.0.20 comes back.
+ */
+static void test_overlap_owner_quarantine(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 4; round++) {
+		cip_pool *p = pool_new(SEED + (uint64_t)round, 0);
+		cip_prefix small = ct_prefix("10.0.0.0", 26), big = ct_prefix("10.0.0.0", 24);
+		cip_addr held = ct_addr("10.0.0.20"), a;
+		cip_range_opts ro;
+		size_t failures = 0;
+
+		cip_range_opts_init(&ro, sizeof(ro));
+		ro.quarantine_ns = 1000;
+		assert_int_equal(cip_pool_add(p, &small, &ro), 0);
+		assert_int_equal(cip_pool_add(p, &big, &ro), 0);
+		assert_int_equal(cip_pool_allocate(p, &held, 0), 0);
+		assert_int_equal(cip_pool_release(p, &held, 10, 0), 0);
+		for (int i = 0; i < 253; i++) {
+			int rc = cip_pool_allocate_next(p, 4, 500, 0, &a);
+
+			if (rc != 0)
+				fail_msg("round %d: allocation %d of 253: %s", round, i,
+					 cip_error_name(rc));
+			CHECK(failures, cip_addr_equal(&a, &held) != 1,
+			      "round %d: the address in quarantine was handed out\n", round);
+		}
+		assert_int_equal(cip_pool_allocate_next(p, 4, 500, 0, &a), CIP_EFULL);
+		assert_int_equal(cip_pool_has(p, &held), 0);
+		assert_int_equal(cip_pool_allocate_next(p, 4, 1010, 0, &a), 0);
+		assert_int_equal(cip_addr_equal(&a, &held), 1);
+		CHECK_DONE(failures);
+		cip_pool_free(p);
+	}
+}
+
+/*
  * Differential test: random operations on a pool of three overlapping
  * ranges (a /26 first, the /23 around it, then a /25 inside the /23 that
  * the /23 shadows), each checked against a reference set kept here, with
@@ -1024,6 +1066,7 @@ int main(void)
 		cmocka_unit_test(test_quarantine_due),
 		cmocka_unit_test(test_overlap_large_first),
 		cmocka_unit_test(test_overlap_small_first_fill),
+		cmocka_unit_test(test_overlap_owner_quarantine),
 		cmocka_unit_test(test_overlap_differential),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_pair_policies),

@@ -384,7 +384,7 @@ static void test_create_options(void **state)
 	 * one above the usable size, which is capped to it. */
 	cip_range_opts_init(&o, sizeof o);
 	o.quarantine_ns = 10;
-	o.quarantine_max = (UINT64_C(1) << 32) + 1;
+	o.quarantine_max = (UINT64_C(1) << 24) + 1;
 	bad = ct_prefix("fd00::", 64);
 	assert_int_equal(cip_range_new(&r, &bad, &o), CIP_EINVAL);
 	assert_null(r);

@@ -8,6 +8,8 @@
 #include <clusterip/ports.h>
 #include <clusterip/range.h>
 
+#include <inttypes.h>
+
 #include "snapshot.h" /* cip__xxh64 */
 
 #define SEED UINT64_C(0x0123456789ABCDEF)
@@ -19,6 +21,7 @@
 #define H_RESERVED18 18
 #define H_SIZE 40
 #define H_BAND 48
+#define H_QMAX 64
 #define H_ENCODING 72
 #define H_RESERVED76 76
 #define H_COUNT 80
@@ -974,6 +977,52 @@ static void test_native_hostile(void **state)
 }
 
 /* Hostile offset lists (the sparse encoding). */
+/*
+ * A snapshot's quarantine limit is configuration read from storage: one
+ * above the documented 2^24, which cip_range_new() refuses, makes the
+ * snapshot corrupt, instead of sizing a ring of up to 128 GiB for a
+ * 200-byte file.
+ */
+static void test_native_quarantine_limit(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t qmax;
+		int want;
+	} cases[] = {
+		{ 16, 0 },
+		{ UINT64_C(1) << 20, 0 },
+		{ (UINT64_C(1) << 24) + 1, CIP_ESNAPSHOT_CORRUPT },
+		{ UINT64_C(1) << 32, CIP_ESNAPSHOT_CORRUPT },
+		{ UINT64_MAX, CIP_ESNAPSHOT_CORRUPT },
+	};
+	cip_prefix p = ct_prefix("fd00::", 64);
+	cip_range_opts o;
+	cip_range *r;
+	size_t len;
+
+	cip_range_opts_init(&o, sizeof o);
+	o.seed = 1;
+	o.quarantine_ns = 1000;
+	o.quarantine_max = 16;
+	assert_int_equal(cip_range_new(&r, &p, &o), 0);
+	uint8_t *buf = snap(r, 0, &len);
+	assert_int_equal(get_le64(buf + H_QMAX), 16);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cip_range *x = NULL;
+
+		set_le64(buf + H_QMAX, cases[i].qmax);
+		reseal(buf, len);
+		if (cip_range_new_from_snapshot(&x, 0, buf, len, 1) != cases[i].want)
+			fail_msg("quarantine max %" PRIu64 ": want %d", cases[i].qmax,
+				 cases[i].want);
+		assert_true(cases[i].want == 0 ? x != NULL : x == NULL);
+		cip_range_free(x);
+	}
+	free(buf);
+	cip_range_free(r);
+}
+
 static void test_native_hostile_list(void **state)
 {
 	(void)state;
@@ -1055,6 +1104,88 @@ static void test_native_hostile_list(void **state)
 	cip_range_free(dst);
 }
 
+/*
+ * A restore replaces the allocation state, not the history: the event
+ * counters carry on (range.h: they only grow), for a native snapshot, for
+ * Kubernetes data and for a port range; the gauges are those of the data.
+ * A new range made from a snapshot starts its counters at zero.
+ */
+static void expect_events(const cip_range_stats *s, uint64_t allocs, uint64_t rels, uint64_t errs,
+			  uint64_t used)
+{
+	assert_int_equal(s->all.allocations, allocs);
+	assert_int_equal(s->all.releases, rels);
+	assert_int_equal(s->all.errors, errs);
+	assert_int_equal(s->all.used, used);
+	assert_int_equal(s->all.used + s->all.available + s->all.quarantined, s->all.size);
+}
+
+static void test_restore_keeps_counters(void **state)
+{
+	cip_prefix p = ct_prefix("10.0.0.0", 24);
+	cip_range *r = make(&p, CIP_STATIC_BAND_AUTO, 1000), *r2 = NULL;
+	cip_port_range pr = { 30000, 64 };
+	cip_ports *pp = NULL;
+	cip_range_stats s = { .sz = sizeof(s) };
+	uint8_t k8s[32], *buf;
+	size_t len = 0, klen = 0;
+	uint32_t port;
+	cip_addr a;
+
+	(void)state;
+	for (uint32_t off = 0; off < 5; off++)
+		assert_int_equal(cip_range_allocate(r, PA(v4at(&p, off)), 0), 0);
+	assert_int_equal(cip_range_allocate(r, PA(v4at(&p, 0)), 0), CIP_EALLOCATED);
+	assert_int_equal(cip_range_release(r, PA(v4at(&p, 1)), 0, 0), 0); /* quarantine */
+	assert_int_equal(cip_range_release(r, PA(v4at(&p, 2)), 0, CIP_RELEASE_NOW), 0);
+	buf = snap(r, 0, &len);
+	assert_int_equal(cip_range_allocate(r, PA(v4at(&p, 9)), 0), 0); /* undone below */
+	assert_int_equal(cip_range_restore(r, 0, buf, len), 0);
+	assert_int_equal(cip_range_stats_get(r, &s), 0);
+	expect_events(&s, 6, 2, 1, 3);
+	assert_int_equal(s.all.quarantined, 1);
+	assert_int_equal(cip_range_has(r, PA(v4at(&p, 9))), 0);
+	/* They go on counting, and the gauges stay exact. */
+	assert_int_equal(cip_range_allocate_next(r, 0, 0, &a), 0);
+	assert_int_equal(cip_range_release(r, PA(v4at(&p, 3)), 0, CIP_RELEASE_NOW), 0);
+	assert_int_equal(cip_range_stats_get(r, &s), 0);
+	expect_events(&s, 7, 3, 1, 3);
+
+	/* Kubernetes data: the quarantine is emptied, the counters stay. */
+	assert_int_equal(cip_range_export_k8s(r, k8s, sizeof(k8s), &klen), 0);
+	assert_int_equal(cip_range_import_k8s(r, "10.0.0.0/24", 11, k8s, klen), 0);
+	assert_int_equal(cip_range_stats_get(r, &s), 0);
+	expect_events(&s, 7, 3, 1, 3);
+	assert_int_equal(s.all.quarantined, 0);
+
+	/* A new range from the snapshot: the state, not the history. */
+	assert_int_equal(cip_range_new_from_snapshot(&r2, 0, buf, len, SEED), 0);
+	assert_int_equal(cip_range_stats_get(r2, &s), 0);
+	expect_events(&s, 0, 0, 0, 3);
+	free(buf);
+
+	/* The same for a port range. */
+	assert_int_equal(cip_ports_new(&pp, &pr, NULL), 0);
+	assert_int_equal(cip_ports_allocate_next(pp, 0, 0, &port), 0);
+	assert_int_equal(cip_ports_allocate(pp, port, 0), CIP_EALLOCATED);
+	assert_int_equal(cip_ports_snapshot(pp, 0, NULL, 0, &len), CIP_EBUFSIZE);
+	buf = malloc(len);
+	assert_non_null(buf);
+	assert_int_equal(cip_ports_snapshot(pp, 0, buf, len, &len), 0);
+	assert_int_equal(cip_ports_release(pp, port, 0, 0), 0);
+	assert_int_equal(cip_ports_restore(pp, 0, buf, len), 0);
+	assert_int_equal(cip_ports_stats_get(pp, &s), 0);
+	assert_int_equal(s.all.allocations, 1);
+	assert_int_equal(s.all.releases, 1);
+	assert_int_equal(s.all.errors, 1);
+	assert_int_equal(s.all.used, 1);
+	assert_int_equal(cip_ports_has(pp, port), 1);
+	free(buf);
+	cip_ports_free(pp);
+	cip_range_free(r2);
+	cip_range_free(r);
+}
+
 static void test_native_ports(void **state)
 {
 	(void)state;
@@ -1117,7 +1248,9 @@ int main(void)
 		cmocka_unit_test(test_native_flips_and_truncations),
 		cmocka_unit_test(test_native_hostile),
 		cmocka_unit_test(test_native_hostile_list),
+		cmocka_unit_test(test_native_quarantine_limit),
 		cmocka_unit_test(test_native_ports),
+		cmocka_unit_test(test_restore_keeps_counters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

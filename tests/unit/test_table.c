@@ -1542,6 +1542,86 @@ static void test_endpoint_validation(void **state)
 	fx_free(&f);
 }
 
+/* ------------------------------------------------------------------ */
+/* Regressions found by the table_ops fuzz target                     */
+/* ------------------------------------------------------------------ */
+
+/* A ready pod without the named target port serves no port: with only a
+ * not-ready pod that has it, the service has no ready endpoint (the reason
+ * was CIP_EPS_OK, as if some pod were ready). */
+static void test_reason_ready_pod_without_named_port(void **state)
+{
+	(void)state;
+	struct fx f = fx_new(0);
+	cip_service_spec s = svc("default", "web");
+	cip_service_port by_name[] = { { "http", CIP_PROTO_TCP, 80, 0, "web", 0 } };
+	cip_named_port web = { "web", CIP_PROTO_TCP, 8000 };
+	cip_pod_spec p;
+	cip_addr a = ip("10.244.0.7"), b = ip("10.244.0.8");
+
+	s.ports = by_name;
+	assert_int_equal(create(&f, &s), 0);
+	cip_pod_spec_init(&p, sizeof(p));
+	p.ns = "default";
+	p.name = "ready-without-port";
+	p.ips = &a;
+	p.nips = 1;
+	p.labels = app_my_app;
+	p.nlabels = 1;
+	p.conditions = CIP_EP_READY;
+	assert_int_equal(cip_table_pod_apply(f.t, &p, NULL), 0);
+	assert_int_equal(reason(&f, "web"), CIP_EPS_NO_NAMED_PORT);
+	p.name = "not-ready-with-port";
+	p.ips = &b;
+	p.conditions = CIP_EP_SERVING;
+	p.ports = &web;
+	p.nports = 1;
+	assert_int_equal(cip_table_pod_apply(f.t, &p, NULL), 0);
+	assert_int_equal(reason(&f, "web"), CIP_EPS_NONE_READY);
+	p.conditions = CIP_EP_READY;
+	assert_int_equal(cip_table_pod_apply(f.t, &p, NULL), 0);
+	assert_int_equal(reason(&f, "web"), CIP_EPS_OK);
+	fx_free(&f);
+}
+
+/* An update keeps a port's node port unless another port of the same
+ * protocol now asks for that number: (protocol, node port) stays unique
+ * (the update gave both ports 30001/SCTP, and one of them could not be
+ * found by its node port). */
+static void test_update_node_port_asked_by_another_port(void **state)
+{
+	(void)state;
+	struct fx f = fx_new(0);
+	cip_service_spec s = svc("default", "np");
+	cip_service_port before[] = { { "dns", CIP_PROTO_SCTP, 53, 0, NULL, 30001 } };
+	cip_service_port after[] = { { "metrics", CIP_PROTO_SCTP, 8080, 0, NULL, 30001 },
+				     { "dns", CIP_PROTO_SCTP, 53, 0, NULL, 0 } };
+	cip_service_port_info ports[2];
+	cip_service_info info;
+	cip_service_port_info pi;
+	size_t n;
+
+	s.type = CIP_SERVICE_NODE_PORT;
+	s.ports = before;
+	s.nports = 1;
+	assert_int_equal(create(&f, &s), 0);
+	s.ports = after;
+	s.nports = 2;
+	assert_int_equal(cip_table_service_update(f.t, &s, 0, NULL), 0);
+	assert_int_equal(cip_table_service_get(f.t, "default", "np", &info, ports, 2), 0);
+	assert_int_equal(ports[0].node_port, 30001);
+	assert_int_not_equal(ports[1].node_port, 30001);
+	assert_int_not_equal(ports[1].node_port, 0);
+	assert_int_equal(ports_used(&f), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(cip_table_lookup_node_port(f.t, ports[i].node_port, CIP_PROTO_SCTP,
+							    NULL, &pi, NULL, 0, &n),
+				 0);
+		assert_int_equal(pi.port, ports[i].port);
+	}
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1562,6 +1642,8 @@ int main(void)
 		cmocka_unit_test(test_foreach_and_generation),
 		cmocka_unit_test(test_pod_validation),
 		cmocka_unit_test(test_endpoint_validation),
+		cmocka_unit_test(test_reason_ready_pod_without_named_port),
+		cmocka_unit_test(test_update_node_port_asked_by_another_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

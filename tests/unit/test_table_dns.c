@@ -399,6 +399,78 @@ static void test_dns_ptr_index(void **state)
 	cip_table_free(t);
 }
 
+/* Regressions found by the dns fuzz target. */
+
+/* The name SRV and PTR records give an endpoint without a hostname (its
+ * address with dashes) resolves to it; a hostname is the only name of an
+ * endpoint that has one (as CoreDNS answers). */
+static void test_dns_dashed_endpoint_names(void **state)
+{
+	(void)state;
+	cip_table *t = cluster();
+	cip_dns_record out[4], fwd[4];
+	cip_addr db1 = ip("10.244.0.6");
+	size_t n = 0, m = 0;
+	const char *ptr = "6.0.244.10.in-addr.arpa";
+	const char *dashed = "10-244-0-6.db.default.svc.cluster.local";
+	const char *named = "10-244-0-5.db.default.svc.cluster.local";
+
+	assert_int_equal(cip_table_dns_resolve(t, ptr, strlen(ptr), CIP_DNS_PTR, NULL, out, 4, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].target, dashed);
+	assert_int_equal(
+		cip_table_dns_resolve(t, dashed, strlen(dashed), CIP_DNS_A, NULL, fwd, 4, &m), 0);
+	assert_int_equal(m, 1);
+	assert_memory_equal(&fwd[0].addr, &db1, sizeof(db1));
+	assert_string_equal(fwd[0].name, dashed);
+	assert_int_equal(
+		cip_table_dns_resolve(t, S("10-244-0-6.db"), CIP_DNS_A, "default", fwd, 4, &m), 0);
+	assert_int_equal(m, 1);
+	/* db-0 (10.244.0.5) has a hostname: that is its name. */
+	assert_int_equal(
+		cip_table_dns_resolve(t, named, strlen(named), CIP_DNS_A, NULL, fwd, 4, &m),
+		CIP_ENOTFOUND);
+	cip_table_free(t);
+}
+
+/* An SRV name of a headless service without ready endpoints is NXDOMAIN
+ * whatever the type asked (an A question said NODATA, an SRV question
+ * NXDOMAIN: the name cannot both exist and not). */
+static void test_dns_srv_existence_any_type(void **state)
+{
+	(void)state;
+	cip_table *t = cluster();
+	static const cip_label idle = { "app", "idle" };
+	static const cip_service_port pg = { "pg", CIP_PROTO_TCP, 5432, 0, NULL, 0 };
+	static const int types[] = { CIP_DNS_SRV, CIP_DNS_A, CIP_DNS_TXT, CIP_DNS_ANY };
+	cip_service_spec s;
+	cip_dns_record out[4];
+	size_t n = 0;
+	const char *q = "_pg._tcp.idle.default.svc.cluster.local";
+	const char *live = "_pg._tcp.db.default.svc.cluster.local";
+
+	cip_service_spec_init(&s, sizeof(s));
+	s.ns = "default";
+	s.name = "idle";
+	s.headless = 1;
+	s.ports = &pg;
+	s.nports = 1;
+	s.selector = &idle;
+	s.nselector = 1;
+	assert_int_equal(cip_table_service_create(t, &s, 0, NULL), 0);
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		assert_int_equal(cip_table_dns_resolve(t, q, strlen(q), types[i], NULL, out, 4, &n),
+				 CIP_ENOTFOUND);
+		/* The SRV name of db, which has ready endpoints, exists. */
+		assert_int_equal(
+			cip_table_dns_resolve(t, live, strlen(live), types[i], NULL, out, 4, &n),
+			0);
+		assert_int_equal(n, types[i] == CIP_DNS_SRV || types[i] == CIP_DNS_ANY ? 2 : 0);
+	}
+	cip_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +479,8 @@ int main(void)
 		cmocka_unit_test(test_dns_other_domain),
 		cmocka_unit_test(test_dns_many_records),
 		cmocka_unit_test(test_dns_ptr_index),
+		cmocka_unit_test(test_dns_dashed_endpoint_names),
+		cmocka_unit_test(test_dns_srv_existence_any_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
