@@ -3,7 +3,9 @@
  * clusterip range / clusterip ports: a service-IP or node-port allocator
  * whose state lives in a file between runs. Each run reads the file (a
  * native snapshot), applies one action and, when the action changed
- * something, replaces the file atomically (state.c).
+ * something, replaces the file atomically (state.c). A run that changes
+ * the file holds its lock (state.h, "Locking") from before it reads the file
+ * until the new file is in place.
  *
  * Time. The library takes `now` in ns of a clock of the caller's choosing;
  * a snapshot stores each quarantine's time *remaining* at the `now` of the
@@ -53,7 +55,9 @@ const char cli_range_help[] =
 	"\n"
 	"FILE holds the allocator's native snapshot. It is replaced atomically\n"
 	"(temporary file, fsync, rename), and an action that fails leaves it\n"
-	"unchanged. Runs that change the same FILE must not overlap.\n"
+	"unchanged. Actions that change FILE lock FILE.lock (created next to it\n"
+	"and kept), so that concurrent runs take turns and no update is lost;\n"
+	"show, list and export-k8s read without locking.\n"
 	"\n"
 	"Run 'clusterip range ACTION --help' for an action's options and output.\n"
 	"\n" EXIT_STATUS_TEXT;
@@ -76,7 +80,9 @@ const char cli_ports_help[] =
 	"\n"
 	"FILE holds the allocator's native snapshot. It is replaced atomically\n"
 	"(temporary file, fsync, rename), and an action that fails leaves it\n"
-	"unchanged. Runs that change the same FILE must not overlap.\n"
+	"unchanged. Actions that change FILE lock FILE.lock (created next to it\n"
+	"and kept), so that concurrent runs take turns and no update is lost;\n"
+	"show, list and export-k8s read without locking.\n"
 	"\n"
 	"Run 'clusterip ports ACTION --help' for an action's options and output.\n"
 	"\n" EXIT_STATUS_TEXT;
@@ -414,6 +420,7 @@ struct ctx {
 	uint64_t seed;
 	cip_range *range;
 	cip_ports *ports;
+	struct cli_state_lock lock; /* held by actions that change the file */
 };
 
 #if defined(__GNUC__)
@@ -702,6 +709,16 @@ static int load(struct ctx *c)
 	}
 }
 
+/* For an action that changes the file: locks it, then loads it. The lock is
+ * held until the action has returned (run_kind()), past the save. */
+static int load_for_update(struct ctx *c)
+{
+	if (cli_state_lock(c->name, c->path, 1, &c->lock) != 0) {
+		return CLI_EXIT_FAIL;
+	}
+	return load(c);
+}
+
 static int save(struct ctx *c, int exclusive)
 {
 	uint8_t *buf;
@@ -845,16 +862,24 @@ static int run_init(struct ctx *c)
 		}
 		o.quarantine_ns = seconds * 1000000000u;
 	}
-	/* Checked again, without a race, when the file is linked in place. */
-	if (!force && lstat(c->path, &st) == 0) {
-		return fail(c, "%s already exists (--force replaces it)", c->path);
-	}
 	if (c->kind == KIND_RANGE) {
 		rc = create_range(c, c->operands[0], &o);
 	} else {
 		rc = create_ports(c, c->operands[0], &o);
 	}
-	return rc != CLI_EXIT_OK ? rc : save(c, !force);
+	if (rc != CLI_EXIT_OK) {
+		return rc;
+	}
+	/* Under the lock, so that init --force takes its turn with the runs
+	 * that change the file. */
+	if (cli_state_lock(c->name, c->path, 0, &c->lock) != 0) {
+		return CLI_EXIT_FAIL;
+	}
+	/* Checked again, without a race, when the file is linked in place. */
+	if (!force && lstat(c->path, &st) == 0) {
+		return fail(c, "%s already exists (--force replaces it)", c->path);
+	}
+	return save(c, !force);
 }
 
 /* ------------------------------------------------------------------ */
@@ -925,7 +950,7 @@ static int run_allocate(struct ctx *c)
 		rc = items != NULL ? CLI_EXIT_OK : fail(c, "%s", strerror(ENOMEM));
 	}
 	if (rc == CLI_EXIT_OK) {
-		rc = load(c);
+		rc = load_for_update(c);
 	}
 	if (rc == CLI_EXIT_OK) {
 		rc = allocate_all(c, items, n, given);
@@ -956,7 +981,7 @@ static int run_release(struct ctx *c)
 	}
 	rc = parse_items(c, &items);
 	if (rc == CLI_EXIT_OK) {
-		rc = load(c);
+		rc = load_for_update(c);
 	}
 	for (int i = 0; rc == CLI_EXIT_OK && i < c->count; i++) {
 		int r = release_item(c, &items[i]);
@@ -1210,7 +1235,7 @@ static int run_import(struct ctx *c)
 		return fail(c, "--data is not valid base64: %s at byte %zu",
 			    cli_base64_error_string(rc), offset);
 	}
-	rc = load(c);
+	rc = load_for_update(c);
 	if (rc == CLI_EXIT_OK) {
 		const uint8_t *bytes = len > 0 ? data : none;
 
@@ -1310,6 +1335,7 @@ static int run_kind(const struct cli_command *self, enum kind kind, int argc, ch
 		return cli_usage_error(self, "unknown action", argv[1]);
 	}
 	memset(&c, 0, sizeof(c));
+	c.lock.fd = -1;
 	c.kind = kind;
 	c.name = self->name;
 	snprintf(c.sub_name, sizeof(c.sub_name), "%s %s", self->name, act->name);
@@ -1322,6 +1348,7 @@ static int run_kind(const struct cli_command *self, enum kind kind, int argc, ch
 	if (rc == CLI_CONTINUE) {
 		rc = act->run(&c);
 	}
+	cli_state_unlock(&c.lock);
 	free_allocator(&c);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,27 @@
 #include "state.h"
 
 #define NS_PER_S UINT64_C(1000000000)
+
+/*
+ * The calls that commit a state file. The test build of this file
+ * (tests/cli, CLI_STATE_FAULTS) routes them to functions of the test that
+ * fail on demand, to check that every failure leaves the old file intact.
+ */
+#ifdef CLI_STATE_FAULTS
+ssize_t cli_fault_write(int fd, const void *buf, size_t len);
+int cli_fault_fsync(int fd);
+int cli_fault_rename(const char *from, const char *to);
+int cli_fault_link(const char *from, const char *to);
+#define state_write cli_fault_write
+#define state_fsync cli_fault_fsync
+#define state_rename cli_fault_rename
+#define state_link cli_fault_link
+#else
+#define state_write write
+#define state_fsync fsync
+#define state_rename rename
+#define state_link link
+#endif
 
 int cli_now_ns(uint64_t *out)
 {
@@ -168,7 +190,7 @@ int cli_state_read(const char *prefix, const char *path, struct cli_state *out)
 static int write_all(int fd, const uint8_t *data, size_t len)
 {
 	while (len > 0) {
-		ssize_t w = write(fd, data, len);
+		ssize_t w = state_write(fd, data, len);
 
 		if (w < 0 && errno == EINTR) {
 			continue;
@@ -208,7 +230,7 @@ static int fill_temp(int fd, const uint8_t *data, size_t len, uint64_t time_ns, 
 		return -1;
 	}
 	/* After the data: writing sets the modification time. */
-	if (futimens(fd, times) != 0 || fsync(fd) != 0) {
+	if (futimens(fd, times) != 0 || state_fsync(fd) != 0) {
 		return -1;
 	}
 	return 0;
@@ -244,7 +266,7 @@ static int sync_directory(const char *path)
 		return -1;
 	}
 	/* Some file systems cannot sync a directory (EINVAL); nothing to do. */
-	if (fsync(fd) != 0 && errno != EINVAL) {
+	if (state_fsync(fd) != 0 && errno != EINVAL) {
 		saved = errno;
 		rc = -1;
 	}
@@ -253,20 +275,27 @@ static int sync_directory(const char *path)
 	return rc;
 }
 
+/* Whether link() failed because the file system has no hard links (then,
+ * and only then, a rename may stand in for it). */
+static int no_hard_links(int err)
+{
+	return err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == ENOSYS;
+}
+
 /* Moves the finished temporary file to @p path. */
 static int commit(const char *tmp, const char *path, int exclusive)
 {
 	struct stat st;
 
 	if (!exclusive) {
-		return rename(tmp, path);
+		return state_rename(tmp, path);
 	}
 	/* link() fails with EEXIST instead of replacing, with no race. */
-	if (link(tmp, path) == 0) {
+	if (state_link(tmp, path) == 0) {
 		unlink(tmp);
 		return 0;
 	}
-	if (errno == EEXIST) {
+	if (!no_hard_links(errno)) {
 		return -1;
 	}
 	/* A file system without hard links: check, then rename. */
@@ -274,7 +303,7 @@ static int commit(const char *tmp, const char *path, int exclusive)
 		errno = EEXIST;
 		return -1;
 	}
-	return rename(tmp, path);
+	return state_rename(tmp, path);
 }
 
 int cli_state_write(const char *prefix, const char *path, const uint8_t *data, size_t len,
@@ -322,4 +351,88 @@ int cli_state_write(const char *prefix, const char *path, const uint8_t *data, s
 		return fail(prefix, "replaced, but could not sync the directory of", path, errno);
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Locking                                                            */
+/* ------------------------------------------------------------------ */
+
+static int lock_fail(const char *prefix, const char *path, const char *name, const char *why)
+{
+	fprintf(stderr, "%s %s: cannot lock state file %s: %s: %s\n", CLI_PROGRAM, prefix, path,
+		name, why);
+	return -1;
+}
+
+/* Opens (creating it if need be) and locks the lock file @p name. */
+static int lock_file(const char *prefix, const char *path, const char *name)
+{
+	/*
+	 * Read-only is enough for flock(), also on a lock file that another
+	 * user created. O_NOFOLLOW and O_NONBLOCK: a symbolic link or a FIFO
+	 * planted under the name must not create a file elsewhere or block.
+	 */
+	int fd = open(name, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		      0666);
+	struct stat st;
+	int rc;
+
+	if (fd < 0) {
+		return lock_fail(prefix, path, name, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0) {
+		int saved = errno;
+
+		close(fd);
+		return lock_fail(prefix, path, name, strerror(saved));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return lock_fail(prefix, path, name, "not a regular file");
+	}
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR) {
+	}
+	if (rc != 0) {
+		int saved = errno;
+
+		close(fd);
+		return lock_fail(prefix, path, name, strerror(saved));
+	}
+	return fd;
+}
+
+int cli_state_lock(const char *prefix, const char *path, int must_exist,
+		   struct cli_state_lock *lock)
+{
+	size_t plen = strlen(path);
+	char *name;
+	struct stat st;
+
+	lock->fd = -1;
+	/* A mistyped FILE should not leave a lock file behind. */
+	if (must_exist && stat(path, &st) != 0) {
+		return fail(prefix, "cannot open state file", path, errno);
+	}
+	if (must_exist && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s %s: %s: not a regular file\n", CLI_PROGRAM, prefix, path);
+		return -1;
+	}
+	name = malloc(plen + sizeof(CLI_STATE_LOCK_SUFFIX));
+	if (name == NULL) {
+		return fail(prefix, "cannot lock state file", path, ENOMEM);
+	}
+	memcpy(name, path, plen);
+	memcpy(name + plen, CLI_STATE_LOCK_SUFFIX, sizeof(CLI_STATE_LOCK_SUFFIX));
+	lock->fd = lock_file(prefix, path, name);
+	free(name);
+	return lock->fd >= 0 ? 0 : -1;
+}
+
+void cli_state_unlock(struct cli_state_lock *lock)
+{
+	/* Closing the only descriptor of the open file releases the lock. */
+	if (lock->fd >= 0) {
+		close(lock->fd);
+	}
+	lock->fd = -1;
 }

@@ -10,6 +10,8 @@
 #         [-DCLI_STDERR_MATCHES=regex]  standard error must match; without
 #                                       it, standard error must be empty
 #         [-DCLI_REDIRECT_STDOUT=file]  send standard output there instead
+#         [-DCLI_LAUNCHER=cmd;arg...]   run the program through this command
+#                                       (valgrind, say)
 #         -P run.cmake
 
 foreach(var CLI_PROGRAM CLI_EXIT)
@@ -22,14 +24,14 @@ if(NOT CLI_STDIN)
 endif()
 
 if(CLI_REDIRECT_STDOUT)
-  execute_process(COMMAND ${CLI_PROGRAM} ${CLI_ARGS}
+  execute_process(COMMAND ${CLI_LAUNCHER} ${CLI_PROGRAM} ${CLI_ARGS}
     INPUT_FILE ${CLI_STDIN}
     OUTPUT_FILE ${CLI_REDIRECT_STDOUT}
     ERROR_VARIABLE err
     RESULT_VARIABLE rc)
   set(out "")
 else()
-  execute_process(COMMAND ${CLI_PROGRAM} ${CLI_ARGS}
+  execute_process(COMMAND ${CLI_LAUNCHER} ${CLI_PROGRAM} ${CLI_ARGS}
     INPUT_FILE ${CLI_STDIN}
     OUTPUT_VARIABLE out
     ERROR_VARIABLE err

@@ -4,7 +4,11 @@
 # step that fails stops the test.
 #
 #   cmake -DCLI_PROGRAM=path -DCLI_BYTES=path -DCLI_EXPECTED=dir
-#         -DCLI_WORK=dir -DCLI_SCENARIO=file -P run_steps.cmake
+#         -DCLI_WORK=dir -DCLI_SCENARIO=file [-DCLI_LAUNCHER=cmd;arg...]
+#         -P run_steps.cmake
+#
+# CLI_LAUNCHER, if set, runs the program and the helper through a command
+# (valgrind, say).
 #
 # The scenario is CMake code run in this script, with CLI_WORK (emptied
 # first) as the working directory of every step. It may set environment
@@ -23,6 +27,13 @@
 #   read_lines(var name)      sets var to the list of the file's lines
 #   truncate_file(name n)     keeps the first n bytes (n < 0: drops -n)
 #   flip_byte(name offset)    inverts the low bit of a byte (< 0: from the end)
+#   flip_bit(name offset bit) inverts bit 0-7 of a byte (offset < 0: from the end)
+#   scramble_file(name offset seed)
+#                             overwrites the bytes from offset on with
+#                             pseudo-random ones (the same for the same seed)
+#   make_directory(name)      creates a directory
+#   no_temp_files()           fails if a temporary "NAME.XXXXXX" of a state
+#                             file is left in the scratch directory
 
 foreach(var CLI_PROGRAM CLI_BYTES CLI_EXPECTED CLI_WORK CLI_SCENARIO)
   if(NOT DEFINED ${var})
@@ -47,7 +58,7 @@ function(step)
   if(S_UNPARSED_ARGUMENTS OR NOT DEFINED S_EXIT)
     step_failed("bad arguments: ${S_UNPARSED_ARGUMENTS}")
   endif()
-  execute_process(COMMAND ${CLI_PROGRAM} ${S_ARGS}
+  execute_process(COMMAND ${CLI_LAUNCHER} ${CLI_PROGRAM} ${S_ARGS}
     WORKING_DIRECTORY ${CLI_WORK}
     INPUT_FILE ${CLI_EMPTY_INPUT}
     OUTPUT_VARIABLE out
@@ -115,10 +126,10 @@ function(read_lines var name)
 endfunction()
 
 function(bytes_edit verb name n)
-  execute_process(COMMAND ${CLI_BYTES} ${verb} ${CLI_WORK}/${name} ${n}
+  execute_process(COMMAND ${CLI_LAUNCHER} ${CLI_BYTES} ${verb} ${CLI_WORK}/${name} ${n} ${ARGN}
     RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
-    step_failed("cip-test-bytes ${verb} ${name} ${n}: ${err}")
+    step_failed("cip-test-bytes ${verb} ${name} ${n} ${ARGN}: ${err}")
   endif()
 endfunction()
 
@@ -128,6 +139,29 @@ endfunction()
 
 function(flip_byte name offset)
   bytes_edit(flip ${name} ${offset})
+endfunction()
+
+function(flip_bit name offset bit)
+  bytes_edit(flip ${name} ${offset} ${bit})
+endfunction()
+
+function(scramble_file name offset seed)
+  bytes_edit(scramble ${name} ${offset} ${seed})
+endfunction()
+
+function(make_directory name)
+  file(MAKE_DIRECTORY ${CLI_WORK}/${name})
+endfunction()
+
+# The writer's temporary files are named FILE.XXXXXX (mkstemp); scenario
+# files have no dot, lock files end in ".lock".
+function(no_temp_files)
+  file(GLOB names RELATIVE ${CLI_WORK} ${CLI_WORK}/*.*)
+  set(c "[A-Za-z0-9]")
+  list(FILTER names INCLUDE REGEX "\\.${c}${c}${c}${c}${c}${c}$")
+  if(names)
+    step_failed("temporary files left behind: ${names}")
+  endif()
 endfunction()
 
 include(${CLI_SCENARIO})
