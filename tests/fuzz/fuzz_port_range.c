@@ -119,7 +119,7 @@ static void check_contains(const cip_port_range *pr)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	cip_port_range got, want, untouched;
+	cip_port_range got, want = { 0, 0 }, untouched;
 	cip_parse_error err;
 	char *text;
 	int rc, expect;

@@ -655,12 +655,14 @@ static void put_service(struct oom_buf *out, const cip_table *t, const struct sv
 		if (ports[i].node_port)
 			put_lookup(out, t, NULL, ports[i].node_port, ports[i].protocol);
 		if (ports[i].name[0]) {
-			snprintf(name, sizeof(name), "_%s._%s.%s.%s.svc.cluster.local",
-				 ports[i].name, proto_label(ports[i].protocol), k->name, k->ns);
+			assert_true(snprintf(name, sizeof(name), "_%s._%s.%s.%s.svc.cluster.local",
+					     ports[i].name, proto_label(ports[i].protocol), k->name,
+					     k->ns) < (int)sizeof(name));
 			put_dns(out, t, name);
 		}
 	}
-	snprintf(name, sizeof(name), "%s.%s.svc.cluster.local", k->name, k->ns);
+	assert_true(snprintf(name, sizeof(name), "%s.%s.svc.cluster.local", k->name, k->ns) <
+		    (int)sizeof(name));
 	put_dns(out, t, name);
 	for (unsigned c = 0; c < s.ncluster_ips; c++)
 		put_ptr(out, t, &s.cluster_ips[c]);
