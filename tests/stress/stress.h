@@ -46,6 +46,7 @@ static inline int stress_under_valgrind(void)
 	return flag != NULL && strcmp(flag, "1") == 0;
 }
 
-#define SANITIZED (SANITIZED_BUILD || stress_under_valgrind())
+#define UNDER_VALGRIND stress_under_valgrind()
+#define SANITIZED (SANITIZED_BUILD || UNDER_VALGRIND)
 
 #endif /* CIP_STRESS_H */
