@@ -10,7 +10,7 @@
  * and, for the writers, the caller's output buffer and length.
  */
 #include "cip_test.h"
-#include "oom.h"
+#include "oom_alloc.h"
 
 /* Times, in ns, as in oom_range.c. */
 #define T_ALLOC 1000
@@ -44,22 +44,11 @@ static const struct ports_cfg configs[] = {
 /* Fixture                                                            */
 /* ------------------------------------------------------------------ */
 
-/* What a constructor's out-pointer holds until it is written. */
-static cip_ports *const UNTOUCHED = (cip_ports *)(uintptr_t)0xA5A5A5A5;
-
 struct pfx {
+	struct oom_alloc_fx a; /* the ports under test (first: oom_alloc.h) */
 	const struct ports_cfg *cfg;
 	cip_port_range pr;
-	cip_ports *p;	 /* the object under test */
-	cip_ports *made; /* a constructor's result; UNTOUCHED until then */
-	uint8_t *image;	 /* a native snapshot of another state of the range */
-	size_t image_len;
-	uint8_t *k8s; /* the RangeAllocation data of that state */
-	size_t k8s_len;
-	char spec[CIP_PORT_RANGE_STRLEN];
-	uint8_t *out; /* a writer's output, pre-filled with SENTINEL */
-	size_t out_cap, out_len;
-	size_t visits; /* ports cip_ports_foreach() visited */
+	char spec[CIP_PORT_RANGE_STRLEN]; /* the range of the RangeAllocation data */
 };
 
 static cip_port_range range_of(const struct ports_cfg *c)
@@ -106,6 +95,33 @@ static cip_ports *populated(const struct ports_cfg *c, uint32_t from)
 	return p;
 }
 
+static int ports_snapshot(const void *obj, uint64_t now, uint8_t *buf, size_t cap, size_t *len)
+{
+	return cip_ports_snapshot(obj, now, buf, cap, len);
+}
+
+static int ports_export_k8s(const void *obj, uint8_t *buf, size_t cap, size_t *len)
+{
+	return cip_ports_export_k8s(obj, buf, cap, len);
+}
+
+static int ports_stats(const void *obj, cip_range_stats *st)
+{
+	return cip_ports_stats_get(obj, st);
+}
+
+static void ports_free(void *obj)
+{
+	cip_ports_free(obj);
+}
+
+static const struct oom_alloc_type ports_type = {
+	ports_snapshot,
+	ports_export_k8s,
+	ports_stats,
+	ports_free,
+};
+
 static void *setup(const void *arg)
 {
 	struct pfx *f = calloc(1, sizeof(*f));
@@ -114,79 +130,13 @@ static void *setup(const void *arg)
 	assert_non_null(f);
 	f->cfg = arg;
 	f->pr = range_of(f->cfg);
-	f->p = populated(f->cfg, 0);
-	f->made = UNTOUCHED;
 	other = populated(f->cfg, 50);
-	assert_int_equal(cip_ports_snapshot(other, NOW, NULL, 0, &f->image_len), CIP_EBUFSIZE);
-	f->image = malloc(f->image_len);
-	assert_non_null(f->image);
-	assert_int_equal(cip_ports_snapshot(other, NOW, f->image, f->image_len, &f->image_len), 0);
-	assert_int_equal(cip_ports_export_k8s(other, NULL, 0, &f->k8s_len), CIP_EBUFSIZE);
-	f->k8s = malloc(f->k8s_len);
-	assert_non_null(f->k8s);
-	assert_int_equal(cip_ports_export_k8s(other, f->k8s, f->k8s_len, &f->k8s_len), 0);
+	assert_int_equal(
+		oom_alloc_fx_init(&f->a, &ports_type, NOW, populated(f->cfg, 0), other, 1u << 14),
+		0);
 	assert_true(cip_port_range_format(&f->pr, f->spec, sizeof(f->spec)) > 0);
 	cip_ports_free(other);
-	f->out_cap = f->image_len + (1u << 14);
-	f->out = malloc(f->out_cap);
-	assert_non_null(f->out);
-	ct_fill(f->out, f->out_cap);
-	ct_fill(&f->out_len, sizeof(f->out_len));
 	return f;
-}
-
-static void teardown(void *fx)
-{
-	struct pfx *f = fx;
-
-	cip_ports_free(f->p);
-	if (f->made != UNTOUCHED)
-		cip_ports_free(f->made);
-	free(f->image);
-	free(f->k8s);
-	free(f->out);
-	free(f);
-}
-
-/* The state of @p p: its native snapshot and its counters. */
-static void ports_state(const cip_ports *p, struct oom_buf *out)
-{
-	cip_range_stats st;
-	size_t len = 0;
-	uint8_t *snap;
-
-	assert_int_equal(cip_ports_snapshot(p, NOW, NULL, 0, &len), CIP_EBUFSIZE);
-	snap = malloc(len);
-	assert_non_null(snap);
-	assert_int_equal(cip_ports_snapshot(p, NOW, snap, len, &len), 0);
-	oom_buf_put(out, snap, len);
-	free(snap);
-	memset(&st, 0, sizeof(st));
-	st.sz = sizeof(st);
-	assert_int_equal(cip_ports_stats_get(p, &st), 0);
-	oom_buf_put(out, &st, sizeof(st));
-}
-
-/* The object, the caller's output and what the walk saw. */
-static void snapshot(void *fx, struct oom_buf *out)
-{
-	struct pfx *f = fx;
-
-	ports_state(f->p, out);
-	oom_buf_put(out, &f->out_len, sizeof(f->out_len));
-	oom_buf_put(out, f->out, f->out_cap);
-	oom_buf_put(out, &f->visits, sizeof(f->visits));
-}
-
-/* A constructor's result: "none" while the out-pointer is untouched. */
-static void snapshot_made(void *fx, struct oom_buf *out)
-{
-	struct pfx *f = fx;
-
-	if (f->made == UNTOUCHED)
-		oom_buf_printf(out, "none");
-	else
-		ports_state(f->made, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -197,36 +147,42 @@ static int op_new(void *fx)
 {
 	struct pfx *f = fx;
 	cip_ports_opts o = opts_of(f->cfg);
+	cip_ports *made = f->a.made;
+	int rc = cip_ports_new(&made, &f->pr, &o);
 
-	return cip_ports_new(&f->made, &f->pr, &o);
+	f->a.made = made;
+	return rc;
 }
 
 static int op_new_from_snapshot(void *fx)
 {
 	struct pfx *f = fx;
+	cip_ports *made = f->a.made;
+	int rc = cip_ports_new_from_snapshot(&made, NOW, f->a.image, f->a.image_len, SEED);
 
-	return cip_ports_new_from_snapshot(&f->made, NOW, f->image, f->image_len, SEED);
+	f->a.made = made;
+	return rc;
 }
 
 static int op_allocate_next(void *fx)
 {
 	uint32_t port;
 
-	return cip_ports_allocate_next(((struct pfx *)fx)->p, NOW, 0, &port);
+	return cip_ports_allocate_next(((struct pfx *)fx)->a.obj, NOW, 0, &port);
 }
 
 static int op_allocate_next_dry(void *fx)
 {
 	uint32_t port;
 
-	return cip_ports_allocate_next(((struct pfx *)fx)->p, NOW, CIP_ALLOC_DRY_RUN, &port);
+	return cip_ports_allocate_next(((struct pfx *)fx)->a.obj, NOW, CIP_ALLOC_DRY_RUN, &port);
 }
 
 static int op_allocate_free(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_allocate(f->p, spread(f->cfg, SPREAD_FREE), 0);
+	return cip_ports_allocate(f->a.obj, spread(f->cfg, SPREAD_FREE), 0);
 }
 
 /* Takes back a port in quarantine (a free one without quarantine). */
@@ -234,33 +190,33 @@ static int op_allocate_released(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_allocate(f->p, spread(f->cfg, 0), 0);
+	return cip_ports_allocate(f->a.obj, spread(f->cfg, 0), 0);
 }
 
 static int op_release(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_release(f->p, spread(f->cfg, 10), NOW, 0);
+	return cip_ports_release(f->a.obj, spread(f->cfg, 10), NOW, 0);
 }
 
 static int op_release_now(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_release(f->p, spread(f->cfg, 10), NOW, CIP_RELEASE_NOW);
+	return cip_ports_release(f->a.obj, spread(f->cfg, 10), NOW, CIP_RELEASE_NOW);
 }
 
 static int op_release_dry(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_release(f->p, spread(f->cfg, 10), NOW, CIP_ALLOC_DRY_RUN);
+	return cip_ports_release(f->a.obj, spread(f->cfg, 10), NOW, CIP_ALLOC_DRY_RUN);
 }
 
 static int op_expire(void *fx)
 {
-	int rc = cip_ports_expire(((struct pfx *)fx)->p, LATER);
+	int rc = cip_ports_expire(((struct pfx *)fx)->a.obj, LATER);
 
 	return rc < 0 ? rc : 0;
 }
@@ -269,34 +225,34 @@ static int op_restore(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_restore(f->p, NOW, f->image, f->image_len);
+	return cip_ports_restore(f->a.obj, NOW, f->a.image, f->a.image_len);
 }
 
 static int op_import_k8s(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_import_k8s(f->p, f->spec, strlen(f->spec), f->k8s, f->k8s_len);
+	return cip_ports_import_k8s(f->a.obj, f->spec, strlen(f->spec), f->a.k8s, f->a.k8s_len);
 }
 
 static int op_snapshot(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_snapshot(f->p, NOW, f->out, f->out_cap, &f->out_len);
+	return cip_ports_snapshot(f->a.obj, NOW, f->a.out, f->a.out_cap, &f->a.out_len);
 }
 
 static int op_export_k8s(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_export_k8s(f->p, f->out, f->out_cap, &f->out_len);
+	return cip_ports_export_k8s(f->a.obj, f->a.out, f->a.out_cap, &f->a.out_len);
 }
 
 static int count_visit(uint32_t port, void *ctx)
 {
 	(void)port;
-	((struct pfx *)ctx)->visits++;
+	((struct oom_alloc_fx *)ctx)->visits++;
 	return 0;
 }
 
@@ -304,7 +260,7 @@ static int op_foreach(void *fx)
 {
 	struct pfx *f = fx;
 
-	return cip_ports_foreach(f->p, count_visit, f);
+	return cip_ports_foreach(f->a.obj, count_visit, f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -351,8 +307,9 @@ static void test_ports(void **state)
 				.setup = setup,
 				.arg = &configs[i],
 				.op = ops[k].op,
-				.snapshot = ops[k].constructor ? snapshot_made : snapshot,
-				.teardown = teardown,
+				.snapshot = ops[k].constructor ? oom_alloc_snapshot_made
+							       : oom_alloc_snapshot,
+				.teardown = oom_alloc_teardown,
 				.want = 0,
 				.tolerant = 0,
 			};

@@ -10,7 +10,7 @@
  * and, for the writers, the caller's output buffer and length.
  */
 #include "cip_test.h"
-#include "oom.h"
+#include "oom_alloc.h"
 
 /* Times, in ns: allocations, releases into a 1 ms quarantine, the
  * operations under test (no quarantine is due yet) and a time at which
@@ -66,21 +66,10 @@ static const struct range_cfg configs[] = {
 /* Fixture                                                            */
 /* ------------------------------------------------------------------ */
 
-/* What a constructor's out-pointer holds until it is written. */
-static cip_range *const UNTOUCHED = (cip_range *)(uintptr_t)0xA5A5A5A5;
-
 struct rfx {
+	struct oom_alloc_fx a; /* the range under test (first: oom_alloc.h) */
 	const struct range_cfg *cfg;
-	cip_range *r;	 /* the object under test */
-	cip_range *made; /* a constructor's result; UNTOUCHED until then */
-	uint8_t *image;	 /* a native snapshot of another state of the range */
-	size_t image_len;
-	uint8_t *k8s; /* the RangeAllocation data of that state */
-	size_t k8s_len;
-	char spec[CIP_PREFIX_STRLEN];
-	uint8_t *out; /* a writer's output, pre-filled with SENTINEL */
-	size_t out_cap, out_len;
-	size_t visits; /* addresses cip_range_foreach() visited */
+	char spec[CIP_PREFIX_STRLEN]; /* the CIDR of the RangeAllocation data */
 };
 
 static cip_prefix prefix_of(const struct range_cfg *c)
@@ -172,6 +161,33 @@ static cip_range *populated(const struct range_cfg *c, uint64_t from)
 	return r;
 }
 
+static int range_snapshot(const void *obj, uint64_t now, uint8_t *buf, size_t cap, size_t *len)
+{
+	return cip_range_snapshot(obj, now, buf, cap, len);
+}
+
+static int range_export_k8s(const void *obj, uint8_t *buf, size_t cap, size_t *len)
+{
+	return cip_range_export_k8s(obj, buf, cap, len);
+}
+
+static int range_stats(const void *obj, cip_range_stats *st)
+{
+	return cip_range_stats_get(obj, st);
+}
+
+static void range_free(void *obj)
+{
+	cip_range_free(obj);
+}
+
+static const struct oom_alloc_type range_type = {
+	range_snapshot,
+	range_export_k8s,
+	range_stats,
+	range_free,
+};
+
 static void *setup(const void *arg)
 {
 	struct rfx *f = calloc(1, sizeof(*f));
@@ -180,82 +196,13 @@ static void *setup(const void *arg)
 
 	assert_non_null(f);
 	f->cfg = arg;
-	f->r = populated(f->cfg, 0);
-	f->made = UNTOUCHED;
 	other = populated(f->cfg, 50);
-	assert_int_equal(cip_range_snapshot(other, NOW, NULL, 0, &f->image_len), CIP_EBUFSIZE);
-	f->image = malloc(f->image_len);
-	assert_non_null(f->image);
-	assert_int_equal(cip_range_snapshot(other, NOW, f->image, f->image_len, &f->image_len), 0);
-	rc = cip_range_export_k8s(other, NULL, 0, &f->k8s_len);
-	assert_true(rc == CIP_EBUFSIZE || (f->cfg->sparse && rc == CIP_EUNSUPPORTED));
-	f->k8s = malloc(f->k8s_len ? f->k8s_len : 1);
-	assert_non_null(f->k8s);
-	if (rc == CIP_EBUFSIZE)
-		assert_int_equal(cip_range_export_k8s(other, f->k8s, f->k8s_len, &f->k8s_len), 0);
+	/* Room for any snapshot or export of the range under test. */
+	rc = oom_alloc_fx_init(&f->a, &range_type, NOW, populated(f->cfg, 0), other, 1u << 17);
+	assert_true(rc == 0 || (f->cfg->sparse && rc == CIP_EUNSUPPORTED));
 	assert_true(cip_range_k8s_spec(other, f->spec, sizeof(f->spec)) > 0);
 	cip_range_free(other);
-	/* Room for any snapshot or export of the range under test. */
-	f->out_cap = f->image_len + (1u << 17);
-	f->out = malloc(f->out_cap);
-	assert_non_null(f->out);
-	ct_fill(f->out, f->out_cap);
-	ct_fill(&f->out_len, sizeof(f->out_len));
 	return f;
-}
-
-static void teardown(void *fx)
-{
-	struct rfx *f = fx;
-
-	cip_range_free(f->r);
-	if (f->made != UNTOUCHED)
-		cip_range_free(f->made);
-	free(f->image);
-	free(f->k8s);
-	free(f->out);
-	free(f);
-}
-
-/* The state of @p r: its native snapshot and its counters. */
-static void range_state(const cip_range *r, struct oom_buf *out)
-{
-	cip_range_stats st;
-	size_t len = 0;
-	uint8_t *snap;
-
-	assert_int_equal(cip_range_snapshot(r, NOW, NULL, 0, &len), CIP_EBUFSIZE);
-	snap = malloc(len);
-	assert_non_null(snap);
-	assert_int_equal(cip_range_snapshot(r, NOW, snap, len, &len), 0);
-	oom_buf_put(out, snap, len);
-	free(snap);
-	memset(&st, 0, sizeof(st));
-	st.sz = sizeof(st);
-	assert_int_equal(cip_range_stats_get(r, &st), 0);
-	oom_buf_put(out, &st, sizeof(st));
-}
-
-/* The object, the caller's output and what the walk saw. */
-static void snapshot(void *fx, struct oom_buf *out)
-{
-	struct rfx *f = fx;
-
-	range_state(f->r, out);
-	oom_buf_put(out, &f->out_len, sizeof(f->out_len));
-	oom_buf_put(out, f->out, f->out_cap);
-	oom_buf_put(out, &f->visits, sizeof(f->visits));
-}
-
-/* A constructor's result: "none" while the out-pointer is untouched. */
-static void snapshot_made(void *fx, struct oom_buf *out)
-{
-	struct rfx *f = fx;
-
-	if (f->made == UNTOUCHED)
-		oom_buf_printf(out, "none");
-	else
-		range_state(f->made, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -267,15 +214,21 @@ static int op_new(void *fx)
 	struct rfx *f = fx;
 	cip_prefix p = prefix_of(f->cfg);
 	cip_range_opts o = opts_of(f->cfg);
+	cip_range *made = f->a.made;
+	int rc = cip_range_new(&made, &p, &o);
 
-	return cip_range_new(&f->made, &p, &o);
+	f->a.made = made;
+	return rc;
 }
 
 static int op_new_from_snapshot(void *fx)
 {
 	struct rfx *f = fx;
+	cip_range *made = f->a.made;
+	int rc = cip_range_new_from_snapshot(&made, NOW, f->a.image, f->a.image_len, SEED);
 
-	return cip_range_new_from_snapshot(&f->made, NOW, f->image, f->image_len, SEED);
+	f->a.made = made;
+	return rc;
 }
 
 static int op_allocate_next(void *fx)
@@ -283,7 +236,7 @@ static int op_allocate_next(void *fx)
 	struct rfx *f = fx;
 	cip_addr a;
 
-	return cip_range_allocate_next(f->r, NOW, 0, &a);
+	return cip_range_allocate_next(f->a.obj, NOW, 0, &a);
 }
 
 static int op_allocate_next_dry(void *fx)
@@ -291,7 +244,7 @@ static int op_allocate_next_dry(void *fx)
 	struct rfx *f = fx;
 	cip_addr a;
 
-	return cip_range_allocate_next(f->r, NOW, CIP_ALLOC_DRY_RUN, &a);
+	return cip_range_allocate_next(f->a.obj, NOW, CIP_ALLOC_DRY_RUN, &a);
 }
 
 static int op_allocate_free(void *fx)
@@ -299,7 +252,7 @@ static int op_allocate_free(void *fx)
 	struct rfx *f = fx;
 	cip_addr a = spread(f->cfg, SPREAD_FREE);
 
-	return cip_range_allocate(f->r, &a, 0);
+	return cip_range_allocate(f->a.obj, &a, 0);
 }
 
 /* Takes back an address in quarantine (a free one without quarantine). */
@@ -308,7 +261,7 @@ static int op_allocate_released(void *fx)
 	struct rfx *f = fx;
 	cip_addr a = spread(f->cfg, 0);
 
-	return cip_range_allocate(f->r, &a, 0);
+	return cip_range_allocate(f->a.obj, &a, 0);
 }
 
 static int op_release(void *fx)
@@ -316,7 +269,7 @@ static int op_release(void *fx)
 	struct rfx *f = fx;
 	cip_addr a = spread(f->cfg, 10);
 
-	return cip_range_release(f->r, &a, NOW, 0);
+	return cip_range_release(f->a.obj, &a, NOW, 0);
 }
 
 static int op_release_now(void *fx)
@@ -324,7 +277,7 @@ static int op_release_now(void *fx)
 	struct rfx *f = fx;
 	cip_addr a = spread(f->cfg, 10);
 
-	return cip_range_release(f->r, &a, NOW, CIP_RELEASE_NOW);
+	return cip_range_release(f->a.obj, &a, NOW, CIP_RELEASE_NOW);
 }
 
 static int op_release_dry(void *fx)
@@ -332,13 +285,13 @@ static int op_release_dry(void *fx)
 	struct rfx *f = fx;
 	cip_addr a = spread(f->cfg, 10);
 
-	return cip_range_release(f->r, &a, NOW, CIP_ALLOC_DRY_RUN);
+	return cip_range_release(f->a.obj, &a, NOW, CIP_ALLOC_DRY_RUN);
 }
 
 static int op_expire(void *fx)
 {
 	struct rfx *f = fx;
-	int rc = cip_range_expire(f->r, LATER);
+	int rc = cip_range_expire(f->a.obj, LATER);
 
 	return rc < 0 ? rc : 0;
 }
@@ -347,34 +300,34 @@ static int op_restore(void *fx)
 {
 	struct rfx *f = fx;
 
-	return cip_range_restore(f->r, NOW, f->image, f->image_len);
+	return cip_range_restore(f->a.obj, NOW, f->a.image, f->a.image_len);
 }
 
 static int op_import_k8s(void *fx)
 {
 	struct rfx *f = fx;
 
-	return cip_range_import_k8s(f->r, f->spec, strlen(f->spec), f->k8s, f->k8s_len);
+	return cip_range_import_k8s(f->a.obj, f->spec, strlen(f->spec), f->a.k8s, f->a.k8s_len);
 }
 
 static int op_snapshot(void *fx)
 {
 	struct rfx *f = fx;
 
-	return cip_range_snapshot(f->r, NOW, f->out, f->out_cap, &f->out_len);
+	return cip_range_snapshot(f->a.obj, NOW, f->a.out, f->a.out_cap, &f->a.out_len);
 }
 
 static int op_export_k8s(void *fx)
 {
 	struct rfx *f = fx;
 
-	return cip_range_export_k8s(f->r, f->out, f->out_cap, &f->out_len);
+	return cip_range_export_k8s(f->a.obj, f->a.out, f->a.out_cap, &f->a.out_len);
 }
 
 static int count_visit(const cip_addr *a, void *ctx)
 {
 	(void)a;
-	((struct rfx *)ctx)->visits++;
+	((struct oom_alloc_fx *)ctx)->visits++;
 	return 0;
 }
 
@@ -382,7 +335,7 @@ static int op_foreach(void *fx)
 {
 	struct rfx *f = fx;
 
-	return cip_range_foreach(f->r, count_visit, f);
+	return cip_range_foreach(f->a.obj, count_visit, f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -437,8 +390,9 @@ static void test_range(void **state)
 				.setup = setup,
 				.arg = &configs[i],
 				.op = d->op,
-				.snapshot = d->constructor ? snapshot_made : snapshot,
-				.teardown = teardown,
+				.snapshot = d->constructor ? oom_alloc_snapshot_made
+							   : oom_alloc_snapshot,
+				.teardown = oom_alloc_teardown,
 				.want = sparse ? d->sparse_want : 0,
 				.tolerant = sparse && d->sparse_tolerant,
 			};

@@ -26,8 +26,6 @@ static const struct world_cfg configs[] = {
 	{ "starved-v6-quarantine", CIP_LB_ROUND_ROBIN, STARVED_QUARANTINE },
 };
 
-static const cip_label app_web[] = { { "app", "web" } };
-static const cip_label app_api[] = { { "app", "api" } };
 static const cip_service_port http = { "http", CIP_PROTO_TCP, 80, 8080, NULL, 0 };
 
 static int create(void *fx, const cip_service_spec *s)
@@ -46,16 +44,6 @@ static int update(void *fx, const cip_service_spec *s)
 	memset(&err, 0, sizeof(err));
 	err.sz = sizeof(err);
 	return cip_table_service_update(((struct world *)fx)->t, s, NOW, &err);
-}
-
-static cip_service_spec spec(const char *ns, const char *name)
-{
-	cip_service_spec s;
-
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = ns;
-	s.name = name;
-	return s;
 }
 
 /* ------------------------------------------------------------------ */
@@ -82,11 +70,11 @@ static int op_table_new(void *fx)
 
 static int op_create_auto(void *fx)
 {
-	cip_service_spec s = spec("default", "new");
+	cip_service_spec s = world_service_spec("default", "new");
 
 	s.ports = &http;
 	s.nports = 1;
-	s.selector = app_web;
+	s.selector = world_app_web;
 	s.nselector = 1;
 	return create(fx, &s);
 }
@@ -97,11 +85,11 @@ static int op_create_dual(void *fx)
 		{ "http", CIP_PROTO_TCP, 80, 8080, NULL, 0 },
 		{ "https", CIP_PROTO_TCP, 443, 0, "https", 0 },
 	};
-	cip_service_spec s = spec("default", "new");
+	cip_service_spec s = world_service_spec("default", "new");
 
 	s.ports = ports;
 	s.nports = ARRAY_LEN(ports);
-	s.selector = app_web;
+	s.selector = world_app_web;
 	s.nselector = 1;
 	s.ip_family_policy = CIP_REQUIRE_DUAL_STACK;
 	return create(fx, &s);
@@ -110,11 +98,11 @@ static int op_create_dual(void *fx)
 static int op_create_requested(void *fx)
 {
 	cip_addr ip = world_addr("10.96.0.201");
-	cip_service_spec s = spec("default", "new");
+	cip_service_spec s = world_service_spec("default", "new");
 
 	s.ports = &http;
 	s.nports = 1;
-	s.selector = app_api;
+	s.selector = world_app_api;
 	s.nselector = 1;
 	s.cluster_ips = &ip;
 	s.ncluster_ips = 1;
@@ -128,12 +116,12 @@ static int op_create_node_port(void *fx)
 		{ "udp", CIP_PROTO_UDP, 9090, 0, NULL, 0 },
 		{ "fixed", CIP_PROTO_TCP, 8080, 0, NULL, 31001 },
 	};
-	cip_service_spec s = spec("default", "new");
+	cip_service_spec s = world_service_spec("default", "new");
 
 	s.type = CIP_SERVICE_NODE_PORT;
 	s.ports = ports;
 	s.nports = ARRAY_LEN(ports);
-	s.selector = app_api;
+	s.selector = world_app_api;
 	s.nselector = 1;
 	return create(fx, &s);
 }
@@ -142,7 +130,7 @@ static int op_create_node_port(void *fx)
 static int op_create_headless_fresh(void *fx)
 {
 	static const cip_label tier[] = { { "tier", "db" }, { "app", "web" } };
-	cip_service_spec s = spec("fresh", "new");
+	cip_service_spec s = world_service_spec("fresh", "new");
 
 	s.headless = 1;
 	s.ports = &http;
@@ -154,7 +142,7 @@ static int op_create_headless_fresh(void *fx)
 
 static int op_create_external(void *fx)
 {
-	cip_service_spec s = spec("default", "new");
+	cip_service_spec s = world_service_spec("default", "new");
 
 	s.type = CIP_SERVICE_EXTERNAL_NAME;
 	s.external_name = "db.example.com.";
@@ -163,7 +151,7 @@ static int op_create_external(void *fx)
 
 static int op_create_manual(void *fx)
 {
-	cip_service_spec s = spec("default", "new");
+	cip_service_spec s = world_service_spec("default", "new");
 
 	s.ports = &http;
 	s.nports = 1;
@@ -172,11 +160,11 @@ static int op_create_manual(void *fx)
 
 static int op_create_maglev_affinity(void *fx)
 {
-	cip_service_spec s = spec("default", "new");
+	cip_service_spec s = world_service_spec("default", "new");
 
 	s.ports = &http;
 	s.nports = 1;
-	s.selector = app_web;
+	s.selector = world_app_web;
 	s.nselector = 1;
 	s.ip_family_policy = CIP_PREFER_DUAL_STACK;
 	s.lb_policy = CIP_LB_MAGLEV;
@@ -192,41 +180,26 @@ static int op_create_maglev_affinity(void *fx)
  * states that keep the affinity map. */
 static int op_update_web_ports(void *fx)
 {
-	static const cip_service_port ports[] = {
-		{ "http", CIP_PROTO_TCP, 80, 8080, NULL, 0 },
-		{ "https", CIP_PROTO_TCP, 443, 0, "https", 0 },
-		{ "dns", CIP_PROTO_UDP, 53, 0, NULL, 0 },
-		{ "alt", CIP_PROTO_TCP, 9090, 0, NULL, 0 },
-	};
-	cip_service_spec s = spec("default", "web");
+	cip_service_port ports[ARRAY_LEN(world_web_ports) + 1];
+	cip_service_spec s = world_service_spec("default", "web");
 
+	memcpy(ports, world_web_ports, sizeof(world_web_ports));
+	ports[ARRAY_LEN(world_web_ports)] =
+		(cip_service_port){ "alt", CIP_PROTO_TCP, 9090, 0, NULL, 0 };
 	s.ports = ports;
 	s.nports = ARRAY_LEN(ports);
-	s.selector = app_web;
-	s.nselector = 1;
-	s.ip_family_policy = CIP_PREFER_DUAL_STACK;
-	s.session_affinity = CIP_AFFINITY_CLIENT_IP;
 	s.affinity_timeout = 120;
+	s.lb_policy = CIP_LB_DEFAULT;
 	return update(fx, &s);
 }
 
 /* web selecting other pods: every port's endpoints change. */
 static int op_update_web_selector(void *fx)
 {
-	static const cip_service_port ports[] = {
-		{ "http", CIP_PROTO_TCP, 80, 8080, NULL, 0 },
-		{ "https", CIP_PROTO_TCP, 443, 0, "https", 0 },
-		{ "dns", CIP_PROTO_UDP, 53, 0, NULL, 0 },
-	};
-	cip_service_spec s = spec("default", "web");
+	cip_service_spec s = world_service_spec("default", "web");
 
-	s.ports = ports;
-	s.nports = ARRAY_LEN(ports);
-	s.selector = app_api;
-	s.nselector = 1;
-	s.ip_family_policy = CIP_PREFER_DUAL_STACK;
-	s.session_affinity = CIP_AFFINITY_CLIENT_IP;
-	s.affinity_timeout = 60;
+	s.selector = world_app_api;
+	s.lb_policy = CIP_LB_DEFAULT; /* the table's: this runs under each */
 	return update(fx, &s);
 }
 
@@ -238,65 +211,37 @@ static int op_update_api_lb(void *fx)
 		{ "a", CIP_PROTO_TCP, 8443, 0, NULL, 0 },
 		{ "b", CIP_PROTO_TCP, 8080, 0, NULL, 0 },
 	};
-	cip_service_spec s = spec("default", "api");
+	cip_service_spec s = world_service_spec("default", "api");
 
 	s.type = CIP_SERVICE_LOAD_BALANCER;
 	s.ports = ports;
 	s.nports = ARRAY_LEN(ports);
-	s.selector = app_api;
-	s.nselector = 1;
 	return update(fx, &s);
 }
 
 /* manual gets a secondary ClusterIP (PreferDualStack). */
 static int op_update_manual_dual(void *fx)
 {
-	static const cip_service_port ports[] = { { "http", CIP_PROTO_TCP, 80, 0, NULL, 0 } };
-	cip_addr ip = world_addr("10.96.0.200");
-	cip_service_spec s = spec("other", "manual");
+	cip_service_spec s = world_service_spec("other", "manual");
 
-	s.ports = ports;
-	s.nports = 1;
-	s.cluster_ips = &ip;
-	s.ncluster_ips = 1;
 	s.ip_family_policy = CIP_PREFER_DUAL_STACK;
-	s.session_affinity = CIP_AFFINITY_CLIENT_IP;
 	return update(fx, &s);
 }
 
 /* web drops its IPv6 ClusterIP, which goes into quarantine. */
 static int op_update_web_single(void *fx)
 {
-	static const cip_service_port ports[] = {
-		{ "http", CIP_PROTO_TCP, 80, 8080, NULL, 0 },
-		{ "https", CIP_PROTO_TCP, 443, 0, "https", 0 },
-		{ "dns", CIP_PROTO_UDP, 53, 0, NULL, 0 },
-	};
-	cip_service_spec s = spec("default", "web");
+	cip_service_spec s = world_service_spec("default", "web");
 
-	s.ports = ports;
-	s.nports = ARRAY_LEN(ports);
-	s.selector = app_web;
-	s.nselector = 1;
 	s.ip_family_policy = CIP_SINGLE_STACK;
-	s.session_affinity = CIP_AFFINITY_CLIENT_IP;
-	s.affinity_timeout = 60;
-	s.lb_policy = CIP_LB_ROUND_ROBIN;
 	return update(fx, &s);
 }
 
 /* lbsvc gets its own policy: weighted round-robin. */
 static int op_update_lbsvc_policy(void *fx)
 {
-	static const cip_service_port ports[] = { { "lb", CIP_PROTO_TCP, 9000, 0, NULL, 31000 } };
-	cip_service_spec s = spec("default", "lbsvc");
+	cip_service_spec s = world_service_spec("default", "lbsvc");
 
-	s.type = CIP_SERVICE_LOAD_BALANCER;
-	s.ports = ports;
-	s.nports = 1;
-	s.selector = app_api;
-	s.nselector = 1;
-	s.internal_traffic_policy = CIP_TRAFFIC_LOCAL;
 	s.traffic_distribution = CIP_DISTRIBUTION_SAME_NODE;
 	s.lb_policy = CIP_LB_WEIGHTED_ROUND_ROBIN;
 	return update(fx, &s);
@@ -316,63 +261,40 @@ static int op_delete_api(void *fx)
 /* Pods and explicit endpoints                                        */
 /* ------------------------------------------------------------------ */
 
+/* A pod whose hostname is its name. */
 static int apply(void *fx, const char *ns, const char *name, const char *ip4, const char *ip6,
-		 const char *app, const char *node, const char *zone, unsigned conditions)
+		 const char *app, const char *node, const char *zone)
 {
-	static const cip_named_port https = { "https", CIP_PROTO_TCP, 8443 };
-	cip_label label = { "app", app };
-	cip_addr ips[2];
-	cip_pod_spec s;
-	cip_spec_error err;
+	const struct world_pod pod = { ns, name, ip4, ip6, app, node, zone, name, WORLD_READY, 0 };
 
-	cip_pod_spec_init(&s, sizeof(s));
-	s.ns = ns;
-	s.name = name;
-	ips[0] = world_addr(ip4);
-	s.nips = 1;
-	if (ip6)
-		ips[s.nips++] = world_addr(ip6);
-	s.ips = ips;
-	s.labels = &label;
-	s.nlabels = 1;
-	s.node_name = node;
-	s.zone = zone;
-	s.hostname = name;
-	s.ports = &https;
-	s.nports = 1;
-	s.conditions = conditions;
-	memset(&err, 0, sizeof(err));
-	err.sz = sizeof(err);
-	return cip_table_pod_apply(((struct world *)fx)->t, &s, &err);
+	return world_pod_apply(fx, &pod);
 }
-
-#define READY (CIP_EP_READY | CIP_EP_SERVING)
 
 /* A new pod of web and hl, on a new node in a new zone. */
 static int op_pod_new(void *fx)
 {
-	return apply(fx, "default", "web-4", "10.244.1.4", "fd00:244::4", "web", "node-c", "zone-3",
-		     READY);
+	return apply(fx, "default", "web-4", "10.244.1.4", "fd00:244::4", "web", "node-c",
+		     "zone-3");
 }
 
 /* web-1 leaves web and hl for api and lbsvc. */
 static int op_pod_move(void *fx)
 {
-	return apply(fx, "default", "web-1", "10.244.1.1", "fd00:244::1", "api", "node-a", "zone-1",
-		     READY);
+	return apply(fx, "default", "web-1", "10.244.1.1", "fd00:244::1", "api", "node-a",
+		     "zone-1");
 }
 
 /* web-2 becomes ready. */
 static int op_pod_ready(void *fx)
 {
-	return apply(fx, "default", "web-2", "10.244.1.2", "fd00:244::2", "web", "node-b", "zone-2",
-		     READY);
+	return apply(fx, "default", "web-2", "10.244.1.2", "fd00:244::2", "web", "node-b",
+		     "zone-2");
 }
 
 /* A pod in a namespace the table has not seen, on a new node. */
 static int op_pod_fresh_ns(void *fx)
 {
-	return apply(fx, "fresh", "db-1", "10.244.3.1", NULL, "web", "node-d", "zone-4", READY);
+	return apply(fx, "fresh", "db-1", "10.244.3.1", NULL, "web", "node-d", "zone-4");
 }
 
 static int op_pod_delete_web1(void *fx)
@@ -393,20 +315,20 @@ static int op_endpoints_set(void *fx)
 
 	memset(eps, 0, sizeof(eps));
 	eps[0].addr = world_addr("10.0.9.1");
-	eps[0].conditions = READY;
+	eps[0].conditions = WORLD_READY;
 	eps[0].node_name = "node-c";
 	eps[0].zone = "zone-3";
 	eps[0].hint_node = "node-c";
 	eps[1].addr = world_addr("10.0.9.2");
-	eps[1].conditions = READY;
+	eps[1].conditions = WORLD_READY;
 	eps[1].node_name = "node-d";
 	eps[1].zone = "zone-4";
 	eps[1].weight = 5;
 	eps[2].addr = world_addr("10.0.9.3");
-	eps[2].conditions = READY;
+	eps[2].conditions = WORLD_READY;
 	eps[2].hostname = "web-1";
 	eps[3].addr = world_addr("fd00:244::4");
-	eps[3].conditions = READY;
+	eps[3].conditions = WORLD_READY;
 	memset(&err, 0, sizeof(err));
 	err.sz = sizeof(err);
 	return cip_table_endpoints_set(((struct world *)fx)->t, "other", "manual", eps, 4, &port, 1,

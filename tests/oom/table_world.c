@@ -145,147 +145,166 @@ static void make_table(struct world *w)
 	assert_int_equal(cip_table_new(&w->t, &o), 0);
 }
 
-static const cip_label app_web[] = { { "app", "web" } };
-static const cip_label app_api[] = { { "app", "api" } };
+const cip_label world_app_web[1] = { { "app", "web" } };
+const cip_label world_app_api[1] = { { "app", "api" } };
+const cip_service_port world_web_ports[3] = {
+	{ "http", CIP_PROTO_TCP, 80, 8080, NULL, 0 },
+	{ "https", CIP_PROTO_TCP, 443, 0, "https", 0 },
+	{ "dns", CIP_PROTO_UDP, 53, 0, NULL, 0 },
+};
 
-static void create(struct world *w, cip_service_spec *s)
+static void fixture_web(cip_service_spec *s)
 {
-	cip_spec_error err;
+	s->ports = world_web_ports;
+	s->nports = ARRAY_LEN(world_web_ports);
+	s->selector = world_app_web;
+	s->nselector = 1;
+	s->ip_family_policy = CIP_PREFER_DUAL_STACK;
+	s->session_affinity = CIP_AFFINITY_CLIENT_IP;
+	s->affinity_timeout = 60;
+	/* Strict round-robin whatever the table's policy: its choices, and so
+	 * its affinity entries, are the same in every run (the per-thread and
+	 * random policies draw from per-thread generators that no seed sets). */
+	s->lb_policy = CIP_LB_ROUND_ROBIN;
+}
 
-	memset(&err, 0, sizeof(err));
-	err.sz = sizeof(err);
-	if (cip_table_service_create(w->t, s, T_BUILD, &err) != 0)
-		fail_msg("fixture service %s/%s: %s", s->ns, s->name, err.message);
+static void fixture_api(cip_service_spec *s)
+{
+	static const cip_service_port ports[] = { { "", CIP_PROTO_TCP, 8443, 0, NULL, 0 } };
+
+	s->type = CIP_SERVICE_NODE_PORT;
+	s->ports = ports;
+	s->nports = 1;
+	s->selector = world_app_api;
+	s->nselector = 1;
+}
+
+static void fixture_hl(cip_service_spec *s)
+{
+	static const cip_service_port ports[] = { { "http", CIP_PROTO_TCP, 80, 0, NULL, 0 } };
+
+	s->headless = 1;
+	s->ports = ports;
+	s->nports = 1;
+	s->selector = world_app_web;
+	s->nselector = 1;
+	s->publish_not_ready_addresses = 1;
+}
+
+static void fixture_ext(cip_service_spec *s)
+{
+	s->type = CIP_SERVICE_EXTERNAL_NAME;
+	s->external_name = "example.com";
+}
+
+static void fixture_lbsvc(cip_service_spec *s)
+{
+	static const cip_service_port ports[] = { { "lb", CIP_PROTO_TCP, 9000, 0, NULL, 31000 } };
+
+	s->type = CIP_SERVICE_LOAD_BALANCER;
+	s->ports = ports;
+	s->nports = 1;
+	s->selector = world_app_api;
+	s->nselector = 1;
+	s->internal_traffic_policy = CIP_TRAFFIC_LOCAL;
+	s->traffic_distribution = CIP_DISTRIBUTION_SAME_ZONE;
+}
+
+static void fixture_manual(cip_service_spec *s)
+{
+	static const cip_service_port ports[] = { { "http", CIP_PROTO_TCP, 80, 0, NULL, 0 } };
+	/* Set on each call: the spec points at it. */
+	static cip_addr ip;
+
+	ip = world_addr("10.96.0.200");
+	s->ports = ports;
+	s->nports = 1;
+	s->cluster_ips = &ip;
+	s->ncluster_ips = 1;
+	s->session_affinity = CIP_AFFINITY_CLIENT_IP;
+}
+
+/* The fixture's services, in the order they are created. */
+static const struct {
+	const char *ns, *name;
+	void (*fill)(cip_service_spec *s);
+} fixture_services[] = {
+	{ "default", "web", fixture_web },     { "default", "api", fixture_api },
+	{ "default", "hl", fixture_hl },       { "default", "ext", fixture_ext },
+	{ "default", "lbsvc", fixture_lbsvc }, { "other", "manual", fixture_manual },
+};
+
+cip_service_spec world_service_spec(const char *ns, const char *name)
+{
+	cip_service_spec s;
+
+	cip_service_spec_init(&s, sizeof(s));
+	s.ns = ns;
+	s.name = name;
+	for (size_t i = 0; i < ARRAY_LEN(fixture_services); i++) {
+		if (strcmp(fixture_services[i].ns, ns) == 0 &&
+		    strcmp(fixture_services[i].name, name) == 0)
+			fixture_services[i].fill(&s);
+	}
+	return s;
 }
 
 static void make_services(struct world *w)
 {
-	static const cip_service_port web_ports[] = {
-		{ "http", CIP_PROTO_TCP, 80, 8080, NULL, 0 },
-		{ "https", CIP_PROTO_TCP, 443, 0, "https", 0 },
-		{ "dns", CIP_PROTO_UDP, 53, 0, NULL, 0 },
-	};
-	static const cip_service_port api_ports[] = { { "", CIP_PROTO_TCP, 8443, 0, NULL, 0 } };
-	static const cip_service_port hl_ports[] = { { "http", CIP_PROTO_TCP, 80, 0, NULL, 0 } };
-	static const cip_service_port lb_ports[] = { { "lb", CIP_PROTO_TCP, 9000, 0, NULL,
-						       31000 } };
-	static const cip_service_port manual_ports[] = { { "http", CIP_PROTO_TCP, 80, 0, NULL,
-							   0 } };
-	cip_addr manual_ip = world_addr("10.96.0.200");
-	cip_service_spec s;
+	cip_spec_error err;
 
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = "web";
-	s.ports = web_ports;
-	s.nports = ARRAY_LEN(web_ports);
-	s.selector = app_web;
-	s.nselector = 1;
-	s.ip_family_policy = CIP_PREFER_DUAL_STACK;
-	s.session_affinity = CIP_AFFINITY_CLIENT_IP;
-	s.affinity_timeout = 60;
-	/* Strict round-robin whatever the table's policy: its choices, and so
-	 * its affinity entries, are the same in every run (the per-thread and
-	 * random policies draw from per-thread generators that no seed sets). */
-	s.lb_policy = CIP_LB_ROUND_ROBIN;
-	create(w, &s);
+	for (size_t i = 0; i < ARRAY_LEN(fixture_services); i++) {
+		cip_service_spec s =
+			world_service_spec(fixture_services[i].ns, fixture_services[i].name);
 
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = "api";
-	s.type = CIP_SERVICE_NODE_PORT;
-	s.ports = api_ports;
-	s.nports = 1;
-	s.selector = app_api;
-	s.nselector = 1;
-	create(w, &s);
-
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = "hl";
-	s.headless = 1;
-	s.ports = hl_ports;
-	s.nports = 1;
-	s.selector = app_web;
-	s.nselector = 1;
-	s.publish_not_ready_addresses = 1;
-	create(w, &s);
-
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = "ext";
-	s.type = CIP_SERVICE_EXTERNAL_NAME;
-	s.external_name = "example.com";
-	create(w, &s);
-
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = "lbsvc";
-	s.type = CIP_SERVICE_LOAD_BALANCER;
-	s.ports = lb_ports;
-	s.nports = 1;
-	s.selector = app_api;
-	s.nselector = 1;
-	s.internal_traffic_policy = CIP_TRAFFIC_LOCAL;
-	s.traffic_distribution = CIP_DISTRIBUTION_SAME_ZONE;
-	create(w, &s);
-
-	cip_service_spec_init(&s, sizeof(s));
-	s.ns = "other";
-	s.name = "manual";
-	s.ports = manual_ports;
-	s.nports = 1;
-	s.cluster_ips = &manual_ip;
-	s.ncluster_ips = 1;
-	s.session_affinity = CIP_AFFINITY_CLIENT_IP;
-	create(w, &s);
+		memset(&err, 0, sizeof(err));
+		err.sz = sizeof(err);
+		if (cip_table_service_create(w->t, &s, T_BUILD, &err) != 0)
+			fail_msg("fixture service %s/%s: %s", s.ns, s.name, err.message);
+	}
 }
 
-struct pod_row {
-	const char *name;
-	const char *ip4, *ip6;
-	const char *app;
-	const char *node, *zone, *hostname;
-	unsigned conditions;
-	uint32_t weight;
-};
-
-#define READY (CIP_EP_READY | CIP_EP_SERVING)
+#define READY WORLD_READY
 #define TERMINATING (CIP_EP_SERVING | CIP_EP_TERMINATING)
 
-static const struct pod_row pods[] = {
-	{ "web-1", "10.244.1.1", "fd00:244::1", "web", "node-a", "zone-1", "web-1", READY, 2 },
-	{ "web-2", "10.244.1.2", "fd00:244::2", "web", "node-b", "zone-2", NULL, TERMINATING, 0 },
-	{ "web-3", "10.244.1.3", NULL, "web", "node-a", "zone-1", NULL, READY, 0 },
-	{ "api-1", "10.244.2.1", NULL, "api", "node-b", "zone-2", NULL, READY, 0 },
-	{ "lonely", "10.244.9.9", NULL, "none", NULL, NULL, NULL, READY, 0 },
+static const struct world_pod pods[] = {
+	{ "default", "web-1", "10.244.1.1", "fd00:244::1", "web", "node-a", "zone-1", "web-1",
+	  READY, 2 },
+	{ "default", "web-2", "10.244.1.2", "fd00:244::2", "web", "node-b", "zone-2", NULL,
+	  TERMINATING, 0 },
+	{ "default", "web-3", "10.244.1.3", NULL, "web", "node-a", "zone-1", NULL, READY, 0 },
+	{ "default", "api-1", "10.244.2.1", NULL, "api", "node-b", "zone-2", NULL, READY, 0 },
+	{ "default", "lonely", "10.244.9.9", NULL, "none", NULL, NULL, NULL, READY, 0 },
 };
 
-static void apply_pod(struct world *w, const struct pod_row *row)
+int world_pod_apply(struct world *w, const struct world_pod *pod)
 {
 	static const cip_named_port https = { "https", CIP_PROTO_TCP, 8443 };
-	cip_label label = { "app", row->app };
+	cip_label label = { "app", pod->app };
 	cip_addr ips[2];
 	cip_pod_spec s;
+	cip_spec_error err;
 
 	cip_pod_spec_init(&s, sizeof(s));
-	s.ns = "default";
-	s.name = row->name;
-	ips[0] = world_addr(row->ip4);
+	s.ns = pod->ns;
+	s.name = pod->name;
+	ips[0] = world_addr(pod->ip4);
 	s.nips = 1;
-	if (row->ip6)
-		ips[s.nips++] = world_addr(row->ip6);
+	if (pod->ip6)
+		ips[s.nips++] = world_addr(pod->ip6);
 	s.ips = ips;
 	s.labels = &label;
 	s.nlabels = 1;
-	s.node_name = row->node;
-	s.zone = row->zone;
-	s.hostname = row->hostname;
+	s.node_name = pod->node;
+	s.zone = pod->zone;
+	s.hostname = pod->hostname;
 	s.ports = &https;
 	s.nports = 1;
-	s.conditions = row->conditions;
-	s.weight = row->weight;
-	assert_int_equal(cip_table_pod_apply(w->t, &s, NULL), 0);
+	s.conditions = pod->conditions;
+	s.weight = pod->weight;
+	memset(&err, 0, sizeof(err));
+	err.sz = sizeof(err);
+	return cip_table_pod_apply(w->t, &s, &err);
 }
 
 static void make_endpoints(struct world *w)
@@ -446,7 +465,7 @@ void *world_setup(const void *arg)
 	make_table(w);
 	make_services(w);
 	for (size_t i = 0; i < ARRAY_LEN(pods); i++)
-		apply_pod(w, &pods[i]);
+		assert_int_equal(world_pod_apply(w, &pods[i]), 0);
 	make_endpoints(w);
 	make_affinity(w);
 	if (w->cfg->starved_v6 == STARVED_ALLOCATION)

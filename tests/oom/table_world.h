@@ -54,6 +54,29 @@ void world_snapshot(void *fx, struct oom_buf *out);
  * untouched. */
 void world_snapshot_made(void *fx, struct oom_buf *out);
 
+/* The fixture's services and pods, for operations that change them. */
+extern const cip_label world_app_web[1];
+extern const cip_label world_app_api[1];
+extern const cip_service_port world_web_ports[3];
+
+/* The spec the fixture created @p ns/@p name with; for a name the fixture
+ * does not have, an initialised spec with just the name. */
+cip_service_spec world_service_spec(const char *ns, const char *name);
+
+#define WORLD_READY (CIP_EP_READY | CIP_EP_SERVING)
+
+struct world_pod {
+	const char *ns, *name;
+	const char *ip4, *ip6; /* ip6 may be NULL */
+	const char *app;       /* the value of its one label, app */
+	const char *node, *zone, *hostname;
+	unsigned conditions;
+	uint32_t weight;
+};
+
+/* cip_table_pod_apply() of @p pod, with one port, https 8443/TCP. */
+int world_pod_apply(struct world *w, const struct world_pod *pod);
+
 /* Helpers for the operations. */
 cip_addr world_addr(const char *text);
 uint32_t world_name_id(const struct world *w, const char *name);
