@@ -15,7 +15,7 @@
  *   zero bytes, also through a native snapshot round trip.
  * Bounds: 4 KiB of data, ranges of at most 2^16 addresses.
  */
-#include "fuzz.h"
+#include "alloc_any.h"
 
 #define MAX_DATA 4096
 
@@ -41,8 +41,7 @@ static const struct target targets[] = {
 
 /* One allocator of either kind, behind the few operations used here. */
 struct alloc {
-	cip_range *range;
-	cip_ports *ports;
+	struct alloc_any any;
 	cip_prefix prefix;
 	cip_port_range pr;
 	uint64_t usable;
@@ -59,7 +58,7 @@ static void alloc_new(struct alloc *a, const struct target *t)
 		FUZZ_CHECK_RC(cip_ports_opts_init(&o, sizeof(o)), 0);
 		o.seed = 1;
 		o.static_band = t->band;
-		FUZZ_CHECK_RC(cip_ports_new(&a->ports, &a->pr, &o), 0);
+		FUZZ_CHECK_RC(cip_ports_new(&a->any.ports, &a->pr, &o), 0);
 		a->usable = a->pr.size;
 		FUZZ_CHECK(cip_port_range_format(&a->pr, a->spec, sizeof(a->spec)) > 0);
 		return;
@@ -72,16 +71,10 @@ static void alloc_new(struct alloc *a, const struct target *t)
 	o.seed = 1;
 	o.flags = t->flags;
 	o.static_band = t->band;
-	FUZZ_CHECK_RC(cip_range_new(&a->range, &a->prefix, &o), 0);
+	FUZZ_CHECK_RC(cip_range_new(&a->any.range, &a->prefix, &o), 0);
 	FUZZ_CHECK_RC(cip_service_range_usable(&usable, &a->prefix, t->flags), 0);
 	a->usable = usable.lo;
-	FUZZ_CHECK(cip_range_k8s_spec(a->range, a->spec, sizeof(a->spec)) > 0);
-}
-
-static void alloc_free(struct alloc *a)
-{
-	cip_range_free(a->range);
-	cip_ports_free(a->ports);
+	FUZZ_CHECK(cip_range_k8s_spec(a->any.range, a->spec, sizeof(a->spec)) > 0);
 }
 
 /* The address (or port) at usable offset @p off. */
@@ -96,28 +89,28 @@ static cip_addr addr_at(const struct alloc *a, uint64_t off)
 
 static int take(struct alloc *a, uint64_t off)
 {
-	if (a->ports) {
-		return cip_ports_allocate(a->ports, a->pr.base + (uint32_t)off, 0);
+	if (a->any.ports) {
+		return cip_ports_allocate(a->any.ports, a->pr.base + (uint32_t)off, 0);
 	}
 	cip_addr x = addr_at(a, off);
-	return cip_range_allocate(a->range, &x, 0);
+	return cip_range_allocate(a->any.range, &x, 0);
 }
 
 static int has(const struct alloc *a, uint64_t off)
 {
-	if (a->ports) {
-		return cip_ports_has(a->ports, a->pr.base + (uint32_t)off);
+	if (a->any.ports) {
+		return cip_ports_has(a->any.ports, a->pr.base + (uint32_t)off);
 	}
 	cip_addr x = addr_at(a, off);
-	return cip_range_has(a->range, &x);
+	return cip_range_has(a->any.range, &x);
 }
 
 static uint64_t used(const struct alloc *a)
 {
 	uint64_t n = 0;
 
-	FUZZ_CHECK_RC(a->ports ? cip_ports_used(a->ports, CIP_BAND_ALL, &n)
-			       : cip_range_used(a->range, CIP_BAND_ALL, &n),
+	FUZZ_CHECK_RC(a->any.ports ? cip_ports_used(a->any.ports, CIP_BAND_ALL, &n)
+				   : cip_range_used(a->any.range, CIP_BAND_ALL, &n),
 		      0);
 	return n;
 }
@@ -125,42 +118,20 @@ static uint64_t used(const struct alloc *a)
 static int import(struct alloc *a, const char *spec, size_t spec_len, const uint8_t *data,
 		  size_t len)
 {
-	return a->ports ? cip_ports_import_k8s(a->ports, spec, spec_len, data, len)
-			: cip_range_import_k8s(a->range, spec, spec_len, data, len);
+	return a->any.ports ? cip_ports_import_k8s(a->any.ports, spec, spec_len, data, len)
+			    : cip_range_import_k8s(a->any.range, spec, spec_len, data, len);
 }
 
 /* The export, malloc'ed; *len its length. */
 static uint8_t *export(const struct alloc *a, size_t *len)
 {
-	uint8_t *buf;
-	size_t need = 0;
-	int rc = a->ports ? cip_ports_export_k8s(a->ports, NULL, 0, &need)
-			  : cip_range_export_k8s(a->range, NULL, 0, &need);
-
-	FUZZ_CHECK(rc == 0 || rc == CIP_EBUFSIZE);
-	buf = malloc(need ? need : 1);
-	FUZZ_CHECK(buf != NULL);
-	FUZZ_CHECK_RC(a->ports ? cip_ports_export_k8s(a->ports, buf, need, len)
-			       : cip_range_export_k8s(a->range, buf, need, len),
-		      0);
-	return buf;
+	return alloc_any_written(&a->any, ALLOC_ANY_K8S, 0, len);
 }
 
 /* The native snapshot, malloc'ed; *len its length. */
 static uint8_t *snapshot(const struct alloc *a, size_t *len)
 {
-	uint8_t *buf;
-	size_t need = 0;
-	int rc = a->ports ? cip_ports_snapshot(a->ports, 0, NULL, 0, &need)
-			  : cip_range_snapshot(a->range, 0, NULL, 0, &need);
-
-	FUZZ_CHECK_RC(rc, CIP_EBUFSIZE);
-	buf = malloc(need);
-	FUZZ_CHECK(buf != NULL);
-	FUZZ_CHECK_RC(a->ports ? cip_ports_snapshot(a->ports, 0, buf, need, len)
-			       : cip_range_snapshot(a->range, 0, buf, need, len),
-		      0);
-	return buf;
+	return alloc_any_written(&a->any, ALLOC_ANY_NATIVE, 0, len);
 }
 
 static int bit(const uint8_t *data, size_t len, uint64_t i)
@@ -172,7 +143,7 @@ static int bit(const uint8_t *data, size_t len, uint64_t i)
 static int expected(const struct alloc *a, const char *spec, size_t spec_len, const uint8_t *data,
 		    size_t len)
 {
-	if (a->ports) {
+	if (a->any.ports) {
 		if (spec_len != strlen(a->spec) || memcmp(spec, a->spec, spec_len) != 0) {
 			return CIP_ESNAPSHOT_MISMATCH;
 		}
@@ -240,8 +211,8 @@ static void check_imported(const struct alloc *a, const uint8_t *data, size_t le
 	FUZZ_CHECK(used(a) == ones);
 	/* foreach visits only set bits, in order, and as many as there are:
 	 * exactly the set bits. has() is checked at both ends of the data. */
-	FUZZ_CHECK_RC(a->ports ? cip_ports_foreach(a->ports, visit_port, &w)
-			       : cip_range_foreach(a->range, visit_addr, &w),
+	FUZZ_CHECK_RC(a->any.ports ? cip_ports_foreach(a->any.ports, visit_port, &w)
+				   : cip_range_foreach(a->any.range, visit_addr, &w),
 		      0);
 	FUZZ_CHECK(w.seen == ones);
 	for (uint64_t i = 0; i < 64 && i < a->usable; i++) {
@@ -264,10 +235,8 @@ static void check_native_round_trip(const struct alloc *a)
 	uint8_t *snap = snapshot(a, &snap_len), *before, *after;
 	struct alloc b = *a;
 
-	b.range = NULL;
-	b.ports = NULL;
-	FUZZ_CHECK_RC(a->ports ? cip_ports_new_from_snapshot(&b.ports, 0, snap, snap_len, 1)
-			       : cip_range_new_from_snapshot(&b.range, 0, snap, snap_len, 1),
+	memset(&b.any, 0, sizeof(b.any));
+	FUZZ_CHECK_RC(alloc_any_from_snapshot(&b.any, a->any.ports != NULL, 0, snap, snap_len, 1),
 		      0);
 	before = export(a, &before_len);
 	after = export(&b, &after_len);
@@ -275,7 +244,7 @@ static void check_native_round_trip(const struct alloc *a)
 	free(before);
 	free(after);
 	free(snap);
-	alloc_free(&b);
+	alloc_any_free(&b.any);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -320,6 +289,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(before);
 	free(bits);
 	free(spec);
-	alloc_free(&a);
+	alloc_any_free(&a.any);
 	return 0;
 }

@@ -17,7 +17,7 @@
  * Bounds: snapshots of at most 64 KiB; whatever size they declare, the
  * library must refuse or load them without crashing.
  */
-#include "fuzz.h"
+#include "alloc_any.h"
 #include "snapshot.h"
 
 #define MAX_SNAPSHOT 65536
@@ -26,39 +26,16 @@
 #define MODE_RESTORE 4u	   /* also restore into an existing allocator */
 #define MODE_QUARANTINE 8u /* that allocator has a quarantine */
 
-/* One allocator of either kind. */
-struct alloc {
-	cip_range *range;
-	cip_ports *ports;
-};
-
-static void alloc_free(struct alloc *a)
+static int from_snapshot(struct alloc_any *a, int ports, uint64_t now, const uint8_t *buf,
+			 size_t len)
 {
-	cip_range_free(a->range);
-	cip_ports_free(a->ports);
-}
-
-static int from_snapshot(struct alloc *a, int ports, uint64_t now, const uint8_t *buf, size_t len)
-{
-	return ports ? cip_ports_new_from_snapshot(&a->ports, now, buf, len, 7)
-		     : cip_range_new_from_snapshot(&a->range, now, buf, len, 7);
+	return alloc_any_from_snapshot(a, ports, now, buf, len, 7);
 }
 
 /* The snapshot at @p now, malloc'ed. */
-static uint8_t *snapshot(const struct alloc *a, uint64_t now, size_t *len)
+static uint8_t *snapshot(const struct alloc_any *a, uint64_t now, size_t *len)
 {
-	size_t need = 0;
-	uint8_t *buf;
-	int rc = a->ports ? cip_ports_snapshot(a->ports, now, NULL, 0, &need)
-			  : cip_range_snapshot(a->range, now, NULL, 0, &need);
-
-	FUZZ_CHECK_RC(rc, CIP_EBUFSIZE);
-	buf = malloc(need);
-	FUZZ_CHECK(buf != NULL);
-	rc = a->ports ? cip_ports_snapshot(a->ports, now, buf, need, len)
-		      : cip_range_snapshot(a->range, now, buf, need, len);
-	FUZZ_CHECK_RC(rc, 0);
-	return buf;
+	return alloc_any_written(a, ALLOC_ANY_NATIVE, now, len);
 }
 
 struct walk {
@@ -87,7 +64,7 @@ static int visit_port(uint32_t port, void *ctx)
 	return 0;
 }
 
-static void check_consistent(const struct alloc *a)
+static void check_consistent(const struct alloc_any *a)
 {
 	cip_range_stats st;
 	struct walk w;
@@ -113,23 +90,24 @@ static void check_consistent(const struct alloc *a)
 }
 
 /* Loading our own snapshot and writing it again changes nothing. */
-static void check_fixed_point(const struct alloc *a, int ports, uint64_t now)
+static void check_fixed_point(const struct alloc_any *a, int ports, uint64_t now)
 {
 	size_t n1, n2;
 	uint8_t *s1 = snapshot(a, now, &n1), *s2;
-	struct alloc b = { NULL, NULL };
+	struct alloc_any b = { NULL, NULL };
 
 	FUZZ_CHECK_RC(from_snapshot(&b, ports, now, s1, n1), 0);
 	s2 = snapshot(&b, now, &n2);
 	FUZZ_CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0);
 	free(s1);
 	free(s2);
-	alloc_free(&b);
+	alloc_any_free(&b);
 }
 
 /* An allocator of the snapshot's own range, or of a fixed one when the
  * description cannot be read, with a few allocations. */
-static void make_target(struct alloc *a, int ports, const uint8_t *buf, size_t len, int quarantine)
+static void make_target(struct alloc_any *a, int ports, const uint8_t *buf, size_t len,
+			int quarantine)
 {
 	struct cip__snap_desc d;
 	int known = cip__snap_read_desc(buf, len, &d) == 0;
@@ -169,9 +147,9 @@ static void make_target(struct alloc *a, int ports, const uint8_t *buf, size_t l
 }
 
 static void check_restore(int ports, uint64_t now, const uint8_t *buf, size_t len, int quarantine,
-			  const struct alloc *loaded)
+			  const struct alloc_any *loaded)
 {
-	struct alloc a = { NULL, NULL };
+	struct alloc_any a = { NULL, NULL };
 	size_t n0, n1;
 	uint8_t *s0, *s1;
 	int rc;
@@ -207,7 +185,7 @@ static void check_restore(int ports, uint64_t now, const uint8_t *buf, size_t le
 		}
 	}
 	free(s0);
-	alloc_free(&a);
+	alloc_any_free(&a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -216,7 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned mode = fuzz_u8(&in);
 	uint64_t now = fuzz_u64(&in);
 	int ports = mode & MODE_PORTS;
-	struct alloc a = { NULL, NULL }, untouched = { NULL, NULL };
+	struct alloc_any a = { NULL, NULL }, untouched = { NULL, NULL };
 	uint8_t *buf;
 	size_t len = in.n;
 	int rc;
@@ -245,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode & MODE_RESTORE) {
 		check_restore(ports, now, buf, len, mode & MODE_QUARANTINE, rc == 0 ? &a : NULL);
 	}
-	alloc_free(&a);
+	alloc_any_free(&a);
 	free(buf);
 	return 0;
 }
