@@ -278,4 +278,32 @@ static inline size_t ct_run_arg_cases(const struct ct_arg_case *cases, size_t n,
 	return failures;
 }
 
+/* An argument table run as one cmocka test (CT_ARG_GROUP()). */
+struct ct_arg_group {
+	const struct ct_arg_case *cases;
+	size_t n;
+	void *outs; /* see ct_run_arg_cases() */
+	size_t n_outs;
+	uint64_t (*state)(void);
+};
+
+static inline void ct_arg_group_test(void **state)
+{
+	const struct ct_arg_group *g = *state;
+
+	CHECK_DONE(ct_run_arg_cases(g->cases, g->n, g->outs, g->n_outs, g->state));
+}
+
+/* A struct CMUnitTest, named test_<name>, that runs the array @p cases on
+ * the outputs *@p outs with the fingerprint @p state (or NULL). For a
+ * tests[] array in main(): the group it points at lives as long as main's
+ * block. */
+#define CT_ARG_GROUP(name, cases, outs, state)                                                     \
+	{                                                                                          \
+		"test_" #name, ct_arg_group_test, NULL, NULL, &(struct ct_arg_group)               \
+		{                                                                                  \
+			(cases), ARRAY_LEN(cases), (outs), sizeof(*(outs)), (state)                \
+		}                                                                                  \
+	}
+
 #endif /* CIP_TEST_H */

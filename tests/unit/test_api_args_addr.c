@@ -261,37 +261,6 @@ static const struct ct_arg_case addr_cases[] = { ADDR_CASES(CT_ARG_ROW) };
 static const struct ct_arg_case prefix_cases[] = { PREFIX_CASES(CT_ARG_ROW) };
 static const struct ct_arg_case service_range_cases[] = { SERVICE_RANGE_CASES(CT_ARG_ROW) };
 
-static void test_common_args(void **state)
-{
-	(void)state;
-	CHECK_DONE(ct_run_arg_cases(common_cases, ARRAY_LEN(common_cases), &O, sizeof(O), NULL));
-}
-
-static void test_parse_args(void **state)
-{
-	(void)state;
-	CHECK_DONE(ct_run_arg_cases(parse_cases, ARRAY_LEN(parse_cases), &O, sizeof(O), NULL));
-}
-
-static void test_addr_args(void **state)
-{
-	(void)state;
-	CHECK_DONE(ct_run_arg_cases(addr_cases, ARRAY_LEN(addr_cases), &O, sizeof(O), NULL));
-}
-
-static void test_prefix_args(void **state)
-{
-	(void)state;
-	CHECK_DONE(ct_run_arg_cases(prefix_cases, ARRAY_LEN(prefix_cases), &O, sizeof(O), NULL));
-}
-
-static void test_service_range_args(void **state)
-{
-	(void)state;
-	CHECK_DONE(ct_run_arg_cases(service_range_cases, ARRAY_LEN(service_range_cases), &O,
-				    sizeof(O), NULL));
-}
-
 /* ---- the sz of cip_parse_error ------------------------------------------ */
 
 /* A cip_parse_error followed by room that a newer caller's struct would
@@ -408,11 +377,11 @@ static void test_parse_lengths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_common_args),
-		cmocka_unit_test(test_parse_args),
-		cmocka_unit_test(test_addr_args),
-		cmocka_unit_test(test_prefix_args),
-		cmocka_unit_test(test_service_range_args),
+		CT_ARG_GROUP(common_args, common_cases, &O, NULL),
+		CT_ARG_GROUP(parse_args, parse_cases, &O, NULL),
+		CT_ARG_GROUP(addr_args, addr_cases, &O, NULL),
+		CT_ARG_GROUP(prefix_args, prefix_cases, &O, NULL),
+		CT_ARG_GROUP(service_range_args, service_range_cases, &O, NULL),
 		cmocka_unit_test(test_parse_error_init_writes_sz_bytes),
 		cmocka_unit_test(test_parse_error_sz_bounds_writes),
 		cmocka_unit_test(test_parse_error_too_small_untouched),

@@ -790,47 +790,6 @@ static const struct ct_arg_case ports_snapshot_cases[] = { PORTS_SNAPSHOT_CASES(
 static const struct ct_arg_case pool_cases[] = { POOL_CASES(CT_ARG_ROW) };
 static const struct ct_arg_case pool_alloc_cases[] = { POOL_ALLOC_CASES(CT_ARG_ROW) };
 
-static void run(const struct ct_arg_case *cases, size_t n)
-{
-	CHECK_DONE(ct_run_arg_cases(cases, n, &O, sizeof(O), fixture_state));
-}
-
-static void test_range_args(void **state)
-{
-	(void)state;
-	run(range_cases, ARRAY_LEN(range_cases));
-}
-
-static void test_range_snapshot_args(void **state)
-{
-	(void)state;
-	run(range_snapshot_cases, ARRAY_LEN(range_snapshot_cases));
-}
-
-static void test_ports_args(void **state)
-{
-	(void)state;
-	run(ports_cases, ARRAY_LEN(ports_cases));
-}
-
-static void test_ports_snapshot_args(void **state)
-{
-	(void)state;
-	run(ports_snapshot_cases, ARRAY_LEN(ports_snapshot_cases));
-}
-
-static void test_pool_args(void **state)
-{
-	(void)state;
-	run(pool_cases, ARRAY_LEN(pool_cases));
-}
-
-static void test_pool_alloc_args(void **state)
-{
-	(void)state;
-	run(pool_alloc_cases, ARRAY_LEN(pool_alloc_cases));
-}
-
 /* ---- sizes that the library writes or reads up to ------------------------ */
 
 /* _opts_init() writes exactly sz bytes: zeroes and the sz it was given. */
@@ -937,12 +896,12 @@ static void test_size_queries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_range_args),
-		cmocka_unit_test(test_range_snapshot_args),
-		cmocka_unit_test(test_ports_args),
-		cmocka_unit_test(test_ports_snapshot_args),
-		cmocka_unit_test(test_pool_args),
-		cmocka_unit_test(test_pool_alloc_args),
+		CT_ARG_GROUP(range_args, range_cases, &O, fixture_state),
+		CT_ARG_GROUP(range_snapshot_args, range_snapshot_cases, &O, fixture_state),
+		CT_ARG_GROUP(ports_args, ports_cases, &O, fixture_state),
+		CT_ARG_GROUP(ports_snapshot_args, ports_snapshot_cases, &O, fixture_state),
+		CT_ARG_GROUP(pool_args, pool_cases, &O, fixture_state),
+		CT_ARG_GROUP(pool_alloc_args, pool_alloc_cases, &O, fixture_state),
 		cmocka_unit_test(test_opts_init_writes_sz_bytes),
 		cmocka_unit_test(test_stats_sz),
 		cmocka_unit_test(test_size_queries),

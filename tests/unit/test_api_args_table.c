@@ -682,41 +682,6 @@ static const struct ct_arg_case read_cases[] = { READ_CASES(CT_ARG_ROW) };
 static const struct ct_arg_case dns_cases[] = { DNS_CASES(CT_ARG_ROW) };
 static const struct ct_arg_case select_cases[] = { SELECT_CASES(CT_ARG_ROW) };
 
-static void run(const struct ct_arg_case *cases, size_t n)
-{
-	CHECK_DONE(ct_run_arg_cases(cases, n, &O, sizeof(O), fixture_state));
-}
-
-static void test_init_args(void **state)
-{
-	(void)state;
-	run(init_cases, ARRAY_LEN(init_cases));
-}
-
-static void test_write_args(void **state)
-{
-	(void)state;
-	run(write_cases, ARRAY_LEN(write_cases));
-}
-
-static void test_read_args(void **state)
-{
-	(void)state;
-	run(read_cases, ARRAY_LEN(read_cases));
-}
-
-static void test_dns_args(void **state)
-{
-	(void)state;
-	run(dns_cases, ARRAY_LEN(dns_cases));
-}
-
-static void test_select_args(void **state)
-{
-	(void)state;
-	run(select_cases, ARRAY_LEN(select_cases));
-}
-
 /* ---- outputs a failure documents as written ----------------------------- */
 
 /* Too small a buffer: the count (and for a lookup the service and its
@@ -879,11 +844,11 @@ static void test_init_writes_sz_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_args),
-		cmocka_unit_test(test_write_args),
-		cmocka_unit_test(test_read_args),
-		cmocka_unit_test(test_dns_args),
-		cmocka_unit_test(test_select_args),
+		CT_ARG_GROUP(init_args, init_cases, &O, fixture_state),
+		CT_ARG_GROUP(write_args, write_cases, &O, fixture_state),
+		CT_ARG_GROUP(read_args, read_cases, &O, fixture_state),
+		CT_ARG_GROUP(dns_args, dns_cases, &O, fixture_state),
+		CT_ARG_GROUP(select_args, select_cases, &O, fixture_state),
 		cmocka_unit_test(test_bufsize_writes_only_documented),
 		cmocka_unit_test(test_batch_entries),
 		cmocka_unit_test(test_spec_error_sz),
