@@ -6,7 +6,9 @@ cmake_minimum_required(VERSION 3.25)
 # refuses another major version.
 #
 # cmake -DBUILD_DIR= -DSOURCE_DIR= -DWORK_DIR= -DLIBDIR= -DCC= -DPKG_CONFIG=
-#       -DVERSION= -DVERSION_MAJOR= [-DWITH_TOOL=ON] [-DEXTRA_FLAGS=flag;flag] -P run_consumers.cmake
+#       -DVERSION= -DVERSION_MAJOR= [-DWITH_TOOL=ON] [-DEXTRA_FLAGS=flag;flag]
+#       [-DLAUNCHER=command;args] -P run_consumers.cmake
+# LAUNCHER (CIP_TEST_LAUNCHER, e.g. valgrind) runs the installed programs.
 set(prefix ${WORK_DIR}/prefix)
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
@@ -37,7 +39,7 @@ endif()
 
 # The installed program finds the installed library by itself.
 if(WITH_TOOL)
-  run(${prefix}/bin/clusterip --version)
+  run(${LAUNCHER} ${prefix}/bin/clusterip --version)
   message(STATUS "installed program: ${run_output}")
 endif()
 
@@ -51,7 +53,7 @@ run(${PKG_CONFIG} --variable=libdir clusterip)
 string(STRIP "${run_output}" pc_libdir)
 run(${CC} ${EXTRA_FLAGS} ${pc_cflags} ${SOURCE_DIR}/consumer.c -o
   ${WORK_DIR}/consumer_pkgconfig ${pc_libs} -Wl,-rpath,${pc_libdir})
-run(${WORK_DIR}/consumer_pkgconfig)
+run(${LAUNCHER} ${WORK_DIR}/consumer_pkgconfig)
 message(STATUS "pkg-config: ${run_output}")
 
 # 2. find_package, shared and static
@@ -61,7 +63,7 @@ run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/cmake-build
   -DCMAKE_C_FLAGS=${flags} -DREQUIRED_VERSION=${VERSION})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/cmake-build)
 foreach(exe consumer_default consumer_static)
-  run(${WORK_DIR}/cmake-build/${exe})
+  run(${LAUNCHER} ${WORK_DIR}/cmake-build/${exe})
   message(STATUS "find_package ${exe}: ${run_output}")
 endforeach()
 
