@@ -1,0 +1,3 @@
+module clusterip
+
+go 1.19
