@@ -219,7 +219,81 @@ def _range_opts(
     return o
 
 
-class Range(_Handle):
+class _Allocator(_Handle):
+    """What :class:`Range` and :class:`Ports` share: the functions of the
+    same name and signature under their prefixes (``cip_range_``,
+    ``cip_ports_``)."""
+
+    _prefix: str
+
+    def _fn(self, name: str) -> Callable[..., int]:
+        return getattr(lib, self._prefix + name)  # type: ignore[no-any-return]
+
+    def expire(self, now: int) -> int:
+        """End every quarantine due by ``now``; return how many ended."""
+        return check(self._fn("expire")(self._h(), now))
+
+    def _count(self, name: str, band: Band) -> int:
+        out = c_uint64()
+        check(self._fn(name)(self._h(), int(band), byref(out)))
+        return int(out.value)
+
+    def used(self, band: Band = Band.ALL) -> int:
+        """Allocated entries in ``band``."""
+        return self._count("used", band)
+
+    def available(self, band: Band = Band.ALL) -> int:
+        """Entries allocate_next could hand out now, in ``band``."""
+        return self._count("available", band)
+
+    def __len__(self) -> int:
+        return self.used()
+
+    def stats(self) -> RangeStats:
+        """Every counter, per band."""
+        s = cip_range_stats()
+        s.sz = ctypes.sizeof(s)
+        check(self._fn("stats_get")(self._h(), byref(s)))
+        return _stats(s)
+
+    @property
+    def static_band_size(self) -> int:
+        """Size of the static band in use."""
+        out = c_uint64()
+        check(self._fn("static_band_size")(self._h(), byref(out)))
+        return int(out.value)
+
+    # Kubernetes RangeAllocation
+    def export_k8s(self) -> bytes:
+        """The RangeAllocation ``data`` bytes (big.Int.Bytes())."""
+        return _read_sized(self._fn("export_k8s"), self._h())
+
+    def import_k8s(self, spec: str, data: bytes) -> None:
+        """Replace the state with a RangeAllocation's ``range`` and
+        ``data``. Not concurrently with other calls.
+
+        :raises SnapshotMismatch, SnapshotCorrupt:
+        """
+        s = spec.encode()
+        buf, n = _bytes_arg(data)
+        check(self._fn("import_k8s")(self._h(), s, len(s), buf, n))
+
+    # native snapshots
+    def snapshot(self, now: int = 0) -> bytes:
+        """A checksummed native snapshot (state, options and quarantine)."""
+        return _read_sized(self._fn("snapshot"), self._h(), now)
+
+    def restore(self, data: bytes, now: int = 0) -> None:
+        """Replace the state with a native snapshot of the same range and
+        band. Not concurrently with other calls.
+
+        :raises SnapshotCorrupt, SnapshotMismatch, Unsupported:
+        """
+        buf, n = _bytes_arg(data)
+        check(self._fn("restore")(self._h(), now, buf, n))
+
+
+class Range(_Allocator):
     """Allocator of the service addresses of one CIDR (``cip_range``).
 
     :param cidr: the service CIDR (no host bits).
@@ -235,6 +309,7 @@ class Range(_Handle):
 
     _free = lib.cip_range_free
     _kind = "Range"
+    _prefix = "cip_range_"
 
     def __init__(
         self,
@@ -339,45 +414,12 @@ class Range(_Handle):
         except (TypeError, ValueError):
             return False
 
-    def expire(self, now: int) -> int:
-        """End every quarantine due by ``now``; return how many ended."""
-        return check(lib.cip_range_expire(self._h(), now))
-
-    def used(self, band: Band = Band.ALL) -> int:
-        """Allocated addresses in ``band``."""
-        out = c_uint64()
-        check(lib.cip_range_used(self._h(), int(band), byref(out)))
-        return int(out.value)
-
-    def available(self, band: Band = Band.ALL) -> int:
-        """Addresses allocate_next could hand out now, in ``band``."""
-        out = c_uint64()
-        check(lib.cip_range_available(self._h(), int(band), byref(out)))
-        return int(out.value)
-
-    def __len__(self) -> int:
-        return self.used()
-
-    def stats(self) -> RangeStats:
-        """Every counter, per band."""
-        s = cip_range_stats()
-        s.sz = ctypes.sizeof(s)
-        check(lib.cip_range_stats_get(self._h(), byref(s)))
-        return _stats(s)
-
     @property
     def prefix(self) -> IPNetwork:
         """The range's CIDR."""
         p = cip_prefix()
         check(lib.cip_range_prefix(self._h(), byref(p)))
         return to_network(p)
-
-    @property
-    def static_band_size(self) -> int:
-        """Size of the static band in use."""
-        out = c_uint64()
-        check(lib.cip_range_static_band_size(self._h(), byref(out)))
-        return int(out.value)
 
     def foreach(self, visit: Callable[[IPAddress], Any]) -> bool:
         """Call ``visit(address)`` for every allocated address, ascending.
@@ -404,35 +446,6 @@ class Range(_Handle):
         buf = ctypes.create_string_buffer(50)
         n = check(lib.cip_range_k8s_spec(self._h(), buf, len(buf)))
         return buf.raw[:n].decode()
-
-    def export_k8s(self) -> bytes:
-        """The RangeAllocation ``data`` bytes (big.Int.Bytes())."""
-        return _read_sized(lib.cip_range_export_k8s, self._h())
-
-    def import_k8s(self, spec: str, data: bytes) -> None:
-        """Replace the state with a RangeAllocation's ``range`` and
-        ``data``. Not concurrently with other calls.
-
-        :raises SnapshotMismatch, SnapshotCorrupt:
-        """
-        s = spec.encode()
-        buf, n = _bytes_arg(data)
-        check(lib.cip_range_import_k8s(self._h(), s, len(s), buf, n))
-
-    # native snapshots
-    def snapshot(self, now: int = 0) -> bytes:
-        """A checksummed native snapshot (state, options and quarantine)."""
-        return _read_sized(lib.cip_range_snapshot, self._h(), now)
-
-    def restore(self, data: bytes, now: int = 0) -> None:
-        """Replace the state with a native snapshot of the same CIDR and
-        band. Not concurrently with other calls.
-
-        :raises SnapshotCorrupt, SnapshotMismatch, Unsupported:
-        """
-        buf, n = _bytes_arg(data)
-        check(lib.cip_range_restore(self._h(), now, buf, n))
-
 
 class PortRange(NamedTuple):
     """A node-port range: ``size`` ports from ``base``."""
@@ -496,7 +509,7 @@ def _port_arg(port: int) -> int:
     return port
 
 
-class Ports(_Handle):
+class Ports(_Allocator):
     """Allocator of a node-port range (``cip_ports``); the same operations,
     errors, quarantine and snapshots as :class:`Range`, on ints.
 
@@ -506,6 +519,7 @@ class Ports(_Handle):
 
     _free = lib.cip_ports_free
     _kind = "Ports"
+    _prefix = "cip_ports_"
 
     def __init__(
         self,
@@ -563,39 +577,11 @@ class Ports(_Handle):
     def __contains__(self, port: object) -> bool:
         return isinstance(port, int) and 0 <= port <= 0xFFFFFFFF and self.has(port)
 
-    def expire(self, now: int) -> int:
-        return check(lib.cip_ports_expire(self._h(), now))
-
-    def used(self, band: Band = Band.ALL) -> int:
-        out = c_uint64()
-        check(lib.cip_ports_used(self._h(), int(band), byref(out)))
-        return int(out.value)
-
-    def available(self, band: Band = Band.ALL) -> int:
-        out = c_uint64()
-        check(lib.cip_ports_available(self._h(), int(band), byref(out)))
-        return int(out.value)
-
-    def __len__(self) -> int:
-        return self.used()
-
-    def stats(self) -> RangeStats:
-        s = cip_range_stats()
-        s.sz = ctypes.sizeof(s)
-        check(lib.cip_ports_stats_get(self._h(), byref(s)))
-        return _stats(s)
-
     @property
     def range(self) -> PortRange:
         out = cip_port_range()
         check(lib.cip_ports_range(self._h(), byref(out)))
         return PortRange(int(out.base), int(out.size))
-
-    @property
-    def static_band_size(self) -> int:
-        out = c_uint64()
-        check(lib.cip_ports_static_band_size(self._h(), byref(out)))
-        return int(out.value)
 
     def foreach(self, visit: Callable[[int], Any]) -> bool:
         """Call ``visit(port)`` for every allocated port, ascending; a true
@@ -616,22 +602,6 @@ class Ports(_Handle):
     def k8s_spec(self) -> str:
         """The RangeAllocation ``range`` string (``"min-max"``)."""
         return self.range.format()
-
-    def export_k8s(self) -> bytes:
-        return _read_sized(lib.cip_ports_export_k8s, self._h())
-
-    def import_k8s(self, spec: str, data: bytes) -> None:
-        s = spec.encode()
-        buf, n = _bytes_arg(data)
-        check(lib.cip_ports_import_k8s(self._h(), s, len(s), buf, n))
-
-    def snapshot(self, now: int = 0) -> bytes:
-        return _read_sized(lib.cip_ports_snapshot, self._h(), now)
-
-    def restore(self, data: bytes, now: int = 0) -> None:
-        buf, n = _bytes_arg(data)
-        check(lib.cip_ports_restore(self._h(), now, buf, n))
-
 
 def _family_arg(family: int) -> int:
     if family not in (4, 6):
