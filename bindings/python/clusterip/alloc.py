@@ -263,6 +263,23 @@ class _Allocator(_Handle):
         check(self._fn("static_band_size")(self._h(), byref(out)))
         return int(out.value)
 
+    def _walk(self, fn_type: Any, convert: Callable[[Any], Any], visit: Callable[[Any], Any]) -> bool:
+        walk = _Walk(lambda value, _ctx: visit(convert(value)))
+        rc = self._fn("foreach")(self._h(), fn_type(walk), None)
+        return walk.finish(rc) != 0
+
+    def foreach(self, visit: Callable[[Any], Any]) -> bool:
+        raise NotImplementedError
+
+    def _collect(self) -> List[Any]:
+        out: List[Any] = []
+        self.foreach(out.append)
+        return out
+
+    def __iter__(self) -> Iterator[Any]:
+        """Iterate over what is allocated when iteration starts."""
+        return iter(self._collect())
+
     # Kubernetes RangeAllocation
     def export_k8s(self) -> bytes:
         """The RangeAllocation ``data`` bytes (big.Int.Bytes())."""
@@ -425,20 +442,11 @@ class Range(_Allocator):
         """Call ``visit(address)`` for every allocated address, ascending.
         A true return value stops the walk (then True is returned); an
         exception stops it and propagates."""
-        walk = _Walk(lambda p, _ctx: visit(to_address(p.contents)))
-        cb = N.addr_visit_fn(walk)
-        rc = lib.cip_range_foreach(self._h(), cb, None)
-        return walk.finish(rc) != 0
+        return self._walk(N.addr_visit_fn, lambda p: to_address(p.contents), visit)
 
     def addresses(self) -> List[IPAddress]:
         """The allocated addresses, ascending."""
-        out: List[IPAddress] = []
-        self.foreach(out.append)
-        return out
-
-    def __iter__(self) -> Iterator[IPAddress]:
-        """Iterate over the addresses allocated when iteration starts."""
-        return iter(self.addresses())
+        return self._collect()
 
     # Kubernetes RangeAllocation
     def k8s_spec(self) -> str:
@@ -586,18 +594,11 @@ class Ports(_Allocator):
     def foreach(self, visit: Callable[[int], Any]) -> bool:
         """Call ``visit(port)`` for every allocated port, ascending; a true
         return stops the walk; an exception stops it and propagates."""
-        walk = _Walk(lambda port, _ctx: visit(int(port)))
-        cb = N.port_visit_fn(walk)
-        rc = lib.cip_ports_foreach(self._h(), cb, None)
-        return walk.finish(rc) != 0
+        return self._walk(N.port_visit_fn, int, visit)
 
     def ports(self) -> List[int]:
-        out: List[int] = []
-        self.foreach(out.append)
-        return out
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.ports())
+        """The allocated ports, ascending."""
+        return self._collect()
 
     def k8s_spec(self) -> str:
         """The RangeAllocation ``range`` string (``"min-max"``)."""
