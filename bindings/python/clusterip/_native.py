@@ -524,19 +524,45 @@ _PROTOTYPES: "dict[str, tuple[Any, list[Any]]]" = {
 }
 
 
-def _find_library() -> str:
+# Build trees of a source checkout, in the order tried when the package runs
+# from bindings/python of that checkout and no library is installed: the
+# README's release build, then its test build.
+BUILD_TREE_DIRS = ("build/release/lib", "build/default/lib")
+
+
+def _candidates() -> "list[str]":
+    """Where to load the library from, in order: CLUSTERIP_LIBRARY alone
+    when it is set; else the installed library (the loader's search path),
+    then the build trees of the source checkout this package sits in."""
     path = os.environ.get(ENV_LIBRARY)
-    return path if path else LIBRARY_NAME
+    if path:
+        return [path]
+    out = [LIBRARY_NAME]
+    here = os.path.dirname(os.path.abspath(__file__))
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(here)))
+    if os.path.isfile(os.path.join(checkout, "include", "clusterip", "clusterip.h")):
+        for d in BUILD_TREE_DIRS:
+            candidate = os.path.join(checkout, d, LIBRARY_NAME)
+            if os.path.exists(candidate):
+                out.append(candidate)
+    return out
 
 
-def _load() -> ctypes.CDLL:
-    path = _find_library()
-    try:
-        lib = ctypes.CDLL(path)
-    except OSError as exc:
-        raise LibraryLoadError(
-            "cannot load %s (set %s to the library's path): %s" % (path, ENV_LIBRARY, exc)
-        ) from exc
+def _open() -> "tuple[ctypes.CDLL, str]":
+    errors = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as exc:
+            errors.append("%s: %s" % (path, exc))
+    raise LibraryLoadError(
+        "cannot load libclusterip (install it, or set %s to the library's path): %s"
+        % (ENV_LIBRARY, "; ".join(errors))
+    )
+
+
+def _load() -> "tuple[ctypes.CDLL, str]":
+    lib, path = _open()
     for name, (restype, argtypes) in _PROTOTYPES.items():
         try:
             fn = getattr(lib, name)
@@ -551,11 +577,12 @@ def _load() -> ctypes.CDLL:
             "%s is version %s; this package needs %d.%d or a later %d.x"
             % (path, lib.cip_version_string().decode(), ABI_MAJOR, EXPECTED_VERSION[1], ABI_MAJOR)
         )
-    return lib
+    return lib, path
 
 
-lib: Any = _load()
-library_path: str = _find_library()
+lib: Any
+library_path: str
+lib, library_path = _load()
 
 
 def version_tuple() -> "tuple[int, int, int]":

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 import clusterip
@@ -116,6 +118,34 @@ class VersionTest(unittest.TestCase):
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("LibraryLoadError", proc.stderr)
         self.assertIn("CLUSTERIP_LIBRARY", proc.stderr)
+
+    def test_library_from_the_build_tree(self) -> None:
+        # Without CLUSTERIP_LIBRARY and with nothing installed, the package
+        # of a source checkout loads the library of its build tree.
+        with tempfile.TemporaryDirectory() as tmp:
+            pkg = os.path.join(tmp, "bindings", "python")
+            shutil.copytree(os.path.dirname(os.path.abspath(clusterip.__file__)),
+                            os.path.join(pkg, "clusterip"))
+            os.makedirs(os.path.join(tmp, "include", "clusterip"))
+            open(os.path.join(tmp, "include", "clusterip", "clusterip.h"), "w").close()
+            lib_dir = os.path.join(tmp, *N.BUILD_TREE_DIRS[1].split("/"))
+            os.makedirs(lib_dir)
+            shutil.copy(N.library_path, os.path.join(lib_dir, N.LIBRARY_NAME))
+            env = {k: v for k, v in os.environ.items() if k not in ("CLUSTERIP_LIBRARY", "LD_LIBRARY_PATH")}
+            env["PYTHONPATH"] = pkg
+
+            def run(code: str) -> "subprocess.CompletedProcess[str]":
+                return subprocess.run(
+                    [sys.executable, "-c", code], env=env,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                )
+
+            proc = run("import clusterip; print(clusterip.library_path)")
+            # An installed library comes first.
+            installed = run("import ctypes; ctypes.CDLL(%r)" % N.LIBRARY_NAME).returncode == 0
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        want = N.LIBRARY_NAME if installed else os.path.join(lib_dir, N.LIBRARY_NAME)
+        self.assertEqual(proc.stdout.strip(), want)
 
 
 if __name__ == "__main__":
