@@ -22,6 +22,7 @@ import (
 type addrVisitor func(netip.Addr) bool
 type portVisitor func(uint32) bool
 type prefixStateVisitor func(netip.Prefix, int) bool
+type serviceVisitor func(*C.cip_service_info) bool
 
 // stopPanicked is what a trampoline returns when its visitor panicked.
 const stopPanicked = 2
@@ -60,4 +61,10 @@ func goCipPrefixStateVisit(p *C.cip_prefix, state C.int, ctx unsafe.Pointer) C.i
 		}
 		return v(pf, int(state))
 	})
+}
+
+//export goCipServiceVisit
+func goCipServiceVisit(svc *C.cip_service_info, ctx unsafe.Pointer) C.int {
+	v := cgo.Handle(uintptr(ctx)).Value().(serviceVisitor)
+	return trampoline(func() bool { return v(svc) })
 }

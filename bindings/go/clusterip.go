@@ -2,11 +2,13 @@
 
 // Package clusterip is the Go binding of libclusterip, the machinery behind
 // Kubernetes Service ClusterIPs: strict address and prefix parsing, range and
-// node-port allocators, multi-CIDR pools and their snapshots.
+// node-port allocators, multi-CIDR pools and their snapshots, and the
+// service table: Services, pods and endpoints with lock-free lookups,
+// cluster DNS answers and kube-proxy's backend selection.
 //
 // Addresses and prefixes are net/netip values in and out. Failures are error
 // values that errors.Is matches against the exported sentinels (ErrFull,
-// ErrAllocated, ...). Handles (Range, Ports, Pool) own C memory: call Close
+// ErrAllocated, ...). Handles (Range, Ports, Pool, Table) own C memory: call Close
 // when done; a finalizer frees a handle that was dropped without Close.
 // Every method is safe for concurrent use by several goroutines; where the C
 // library asks its caller to serialise calls (freeing, restoring,
