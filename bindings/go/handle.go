@@ -23,6 +23,32 @@ type guard struct {
 	closed bool
 }
 
+// enter locks g for one call, shared or (write) exclusive, and gives the
+// unlock; ErrClosed once the handle is closed.
+func (g *guard) enter(write bool) (func(), error) {
+	lock, unlock := g.mu.RLock, g.mu.RUnlock
+	if write {
+		lock, unlock = g.mu.Lock, g.mu.Unlock
+	}
+	lock()
+	if g.closed {
+		unlock()
+		return nil, ErrClosed
+	}
+	return unlock, nil
+}
+
+// shut runs free once, after every call in flight returned, and refuses
+// every later call.
+func (g *guard) shut(free func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.closed {
+		g.closed = true
+		free()
+	}
+}
+
 // AllocFlags change allocations and releases.
 type AllocFlags uint
 

@@ -85,22 +85,17 @@ func NewPool(opts *PoolOptions) (*Pool, error) {
 // Close frees the pool and its ranges; ranges obtained from Range become
 // unusable (ErrClosed). Idempotent.
 func (p *Pool) Close() error {
-	p.g.mu.Lock()
-	defer p.g.mu.Unlock()
-	if !p.g.closed {
-		p.g.closed = true
+	p.g.shut(func() {
 		C.cip_pool_free(p.c)
 		p.c = nil
 		runtime.SetFinalizer(p, nil)
-	}
+	})
 	return nil
 }
 
 func (p *Pool) rlock() (*C.cip_pool, error) {
-	p.g.mu.RLock()
-	if p.g.closed {
-		p.g.mu.RUnlock()
-		return nil, ErrClosed
+	if _, err := p.g.enter(false); err != nil {
+		return nil, err
 	}
 	return p.c, nil
 }

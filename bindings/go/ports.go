@@ -130,32 +130,20 @@ func NewPortsFromSnapshot(now uint64, snapshot []byte, seed uint64) (*Ports, err
 
 // Close frees the allocator; later calls return ErrClosed. Idempotent.
 func (p *Ports) Close() error {
-	p.g.mu.Lock()
-	defer p.g.mu.Unlock()
-	if !p.g.closed {
-		p.g.closed = true
+	p.g.shut(func() {
 		C.cip_ports_free(p.c)
 		p.c = nil
 		runtime.SetFinalizer(p, nil)
-	}
+	})
 	return nil
 }
 
 func (p *Ports) lock(write bool) (*C.cip_ports, func(), error) {
-	if write {
-		p.g.mu.Lock()
-		if p.g.closed {
-			p.g.mu.Unlock()
-			return nil, nil, ErrClosed
-		}
-		return p.c, p.g.mu.Unlock, nil
+	unlock, err := p.g.enter(write)
+	if err != nil {
+		return nil, nil, err
 	}
-	p.g.mu.RLock()
-	if p.g.closed {
-		p.g.mu.RUnlock()
-		return nil, nil, ErrClosed
-	}
-	return p.c, p.g.mu.RUnlock, nil
+	return p.c, unlock, nil
 }
 
 // AllocateNext allocates a free port (dynamic band first, random start).

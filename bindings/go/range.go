@@ -87,36 +87,30 @@ func NewRangeFromSnapshot(now uint64, snapshot []byte, seed uint64) (*Range, err
 // Close frees the range (a range borrowed from a Pool is only detached).
 // Later calls return ErrClosed; Close itself may be called again.
 func (r *Range) Close() error {
-	r.g.mu.Lock()
-	defer r.g.mu.Unlock()
 	if r.parent != nil {
+		r.g.mu.Lock()
 		r.detached = true
+		r.g.mu.Unlock()
 		return nil
 	}
-	if !r.g.closed {
-		r.g.closed = true
+	r.g.shut(func() {
 		C.cip_range_free(r.c)
 		r.c = nil
 		runtime.SetFinalizer(r, nil)
-	}
+	})
 	return nil
 }
 
 func (r *Range) lock(write bool) (*C.cip_range, func(), error) {
-	if write {
-		r.g.mu.Lock()
-		if r.g.closed || r.detached {
-			r.g.mu.Unlock()
-			return nil, nil, ErrClosed
-		}
-		return r.c, r.g.mu.Unlock, nil
+	unlock, err := r.g.enter(write)
+	if err != nil {
+		return nil, nil, err
 	}
-	r.g.mu.RLock()
-	if r.g.closed || r.detached {
-		r.g.mu.RUnlock()
+	if r.detached {
+		unlock()
 		return nil, nil, ErrClosed
 	}
-	return r.c, r.g.mu.RUnlock, nil
+	return r.c, unlock, nil
 }
 
 // AllocateNext allocates a free address: dynamic band first, random start.

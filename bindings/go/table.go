@@ -108,22 +108,17 @@ func NewTable(opts *TableOptions) (*Table, error) {
 // Close frees the table, once every call in flight returned. It does not
 // release the ClusterIPs and node ports its services hold. Idempotent.
 func (t *Table) Close() error {
-	t.g.mu.Lock()
-	defer t.g.mu.Unlock()
-	if !t.g.closed {
-		t.g.closed = true
+	t.g.shut(func() {
 		C.cip_table_free(t.c)
 		t.c = nil
 		runtime.SetFinalizer(t, nil)
-	}
+	})
 	return nil
 }
 
 func (t *Table) rlock() (*C.cip_table, error) {
-	t.g.mu.RLock()
-	if t.g.closed {
-		t.g.mu.RUnlock()
-		return nil, ErrClosed
+	if _, err := t.g.enter(false); err != nil {
+		return nil, err
 	}
 	return t.c, nil
 }
