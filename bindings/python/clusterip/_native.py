@@ -586,6 +586,7 @@ lib, library_path = _load()
 
 
 def version_tuple() -> "tuple[int, int, int]":
+    """The loaded library's (major, minor, patch)."""
     n = int(lib.cip_version())
     return (n // 10000, n // 100 % 100, n % 100)
 

@@ -312,11 +312,13 @@ def prefix_from_address(addr: AddressLike, length: int, *, mask: bool = False) -
 
 
 def prefix_contains(prefix: PrefixLike, addr: AddressLike) -> bool:
+    """Whether ``addr`` lies in ``prefix`` (False across families)."""
     p, a = c_prefix(prefix), c_address(addr)
     return bool(check(lib.cip_prefix_contains(ctypes.byref(p), ctypes.byref(a))))
 
 
 def prefix_overlaps(a: PrefixLike, b: PrefixLike) -> bool:
+    """Whether the two prefixes share an address (False across families)."""
     x, y = c_prefix(a), c_prefix(b)
     return bool(check(lib.cip_prefix_overlaps(ctypes.byref(x), ctypes.byref(y))))
 

@@ -179,6 +179,7 @@ class _Handle:
 
     @property
     def closed(self) -> bool:
+        """Whether close() was called."""
         return self._ptr is None
 
     def close(self) -> None:
@@ -374,6 +375,7 @@ class Range(_Allocator):
 
     @property
     def closed(self) -> bool:
+        """Whether close() was called, or the Pool that lent this Range closed."""
         if self._owner is not None and self._owner.closed:
             self._ptr = None
         return self._ptr is None
@@ -485,10 +487,12 @@ class PortRange(NamedTuple):
 
     @property
     def first(self) -> int:
+        """The first port."""
         return self.base
 
     @property
     def last(self) -> int:
+        """The last port."""
         return self.base + self.size - 1
 
     def _c(self) -> cip_port_range:
@@ -580,6 +584,7 @@ class Ports(_Allocator):
         check(lib.cip_ports_release(self._h(), _port_arg(port), now, _alloc_flags(dry_run, release_now)))
 
     def has(self, port: int) -> bool:
+        """Whether ``port`` is allocated."""
         return bool(check(lib.cip_ports_has(self._h(), _port_arg(port))))
 
     def __contains__(self, port: object) -> bool:
@@ -587,6 +592,7 @@ class Ports(_Allocator):
 
     @property
     def range(self) -> PortRange:
+        """The port range this allocator hands out."""
         out = cip_port_range()
         check(lib.cip_ports_range(self._h(), byref(out)))
         return PortRange(int(out.base), int(out.size))
@@ -712,6 +718,7 @@ class Pool(_Handle):
         check(lib.cip_pool_release(self._h(), byref(a), now, _alloc_flags(dry_run, release_now)))
 
     def has(self, addr: AddressLike) -> bool:
+        """Whether ``addr`` is allocated in the range that owns it."""
         a = c_address(addr)
         return bool(check(lib.cip_pool_has(self._h(), byref(a))))
 
@@ -722,11 +729,14 @@ class Pool(_Handle):
             return False
 
     def used(self, family: int = 4) -> int:
+        """Allocated addresses of ``family`` (4 or 6), over every range."""
         out = c_uint64()
         check(lib.cip_pool_used(self._h(), _family_arg(family), byref(out)))
         return int(out.value)
 
     def available(self, family: int = 4) -> int:
+        """Addresses of ``family`` allocate_next could hand out now, summed
+        over the active ranges (an address two ranges share counts in each)."""
         out = c_uint64()
         check(lib.cip_pool_available(self._h(), _family_arg(family), byref(out)))
         return int(out.value)

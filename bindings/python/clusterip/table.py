@@ -43,12 +43,16 @@ from .errors import InvalidSpec, check, make_error
 
 
 class Protocol(enum.IntEnum):
+    """A service port's protocol (enum cip_protocol)."""
+
     TCP = 1
     UDP = 2
     SCTP = 3
 
 
 class ServiceType(enum.IntEnum):
+    """Service.spec.type (enum cip_service_type)."""
+
     CLUSTER_IP = 1
     NODE_PORT = 2
     LOAD_BALANCER = 3
@@ -56,28 +60,38 @@ class ServiceType(enum.IntEnum):
 
 
 class SessionAffinity(enum.IntEnum):
+    """Service.spec.sessionAffinity (enum cip_session_affinity)."""
+
     NONE = 1
     CLIENT_IP = 2
 
 
 class TrafficPolicy(enum.IntEnum):
+    """internalTrafficPolicy / externalTrafficPolicy (enum cip_traffic_policy)."""
+
     CLUSTER = 1
     LOCAL = 2
 
 
 class TrafficDistribution(enum.IntEnum):
+    """Service.spec.trafficDistribution (enum cip_traffic_distribution)."""
+
     NONE = 0
     SAME_ZONE = 1
     SAME_NODE = 2
 
 
 class EndpointCondition(enum.IntFlag):
+    """An endpoint's conditions: ready, serving, terminating (CIP_EP_*)."""
+
     READY = 1
     SERVING = 2
     TERMINATING = 4
 
 
 class LBPolicy(enum.IntEnum):
+    """How a backend is chosen (enum cip_lb_policy; select.h)."""
+
     DEFAULT = 0
     ROUND_ROBIN = 1
     ROUND_ROBIN_PER_THREAD = 2
@@ -87,6 +101,8 @@ class LBPolicy(enum.IntEnum):
 
 
 class BackendCategory(enum.IntEnum):
+    """Which endpoints a selection chose from (enum cip_backend_category)."""
+
     READY = 1
     SAME_NODE = 2
     SAME_ZONE = 3
@@ -96,6 +112,8 @@ class BackendCategory(enum.IntEnum):
 
 
 class EndpointsReason(enum.IntEnum):
+    """Why a service port has the endpoints it has, or none (enum cip_endpoints_reason)."""
+
     OK = 0
     NO_SELECTOR = 1
     NO_MATCHING_POD = 2
@@ -106,6 +124,8 @@ class EndpointsReason(enum.IntEnum):
 
 
 class DNSType(enum.IntEnum):
+    """A DNS question or record type (enum cip_dns_type)."""
+
     A = 1
     CNAME = 5
     PTR = 12
@@ -116,6 +136,8 @@ class DNSType(enum.IntEnum):
 
 
 class SpecField(enum.IntEnum):
+    """The field an InvalidSpec error names (enum cip_spec_field)."""
+
     NONE = 0
     NAMESPACE = 1
     NAME = 2
@@ -528,6 +550,9 @@ class Table(_Handle):
         _check_spec(lib.cip_table_pod_apply(self._h(), byref(c), byref(err)), err)
 
     def delete_pod(self, namespace: str, name: str) -> None:
+        """Forget a pod: its endpoints leave every service that selected it.
+
+        :raises NotFound:"""
         ns, n = _name(namespace, name)
         check(lib.cip_table_pod_delete(self._h(), ns, n))
 
