@@ -234,6 +234,22 @@ struct ct_arg_case {
 	}
 #define CT_ARG_ROW(name, want, call) { #name, #call, name, (want) },
 
+/* What an _init(o, sz) of a struct with the `sz` protocol must have done
+ * to @p buf (@p cap bytes, filled with ct_fill() before the call): written
+ * sz into its first member, zeroed the rest up to sz, and left every byte
+ * past sz untouched. */
+static inline void ct_assert_init_wrote(const void *buf, size_t cap, size_t sz)
+{
+	const unsigned char *b = buf;
+	size_t got;
+
+	memcpy(&got, b, sizeof(got));
+	assert_int_equal(got, sz);
+	for (size_t i = sizeof(size_t); i < sz; i++)
+		assert_int_equal(b[i], 0);
+	assert_true(ct_untouched(b + sz, cap - sz));
+}
+
 /* FNV-1a over n bytes, continuing from h: a fingerprint of what a fixture
  * shows, to prove that a failed call changed nothing. */
 static inline uint64_t ct_hash(uint64_t h, const void *p, size_t n)

@@ -280,16 +280,11 @@ static void test_parse_error_init_writes_sz_bytes(void **state)
 
 	ct_fill(&b, sizeof(b));
 	assert_int_equal(cip_parse_error_init(&b.err, v1), 0);
-	assert_int_equal(b.err.sz, v1);
-	for (size_t i = sizeof(size_t); i < v1; i++)
-		assert_int_equal(((unsigned char *)&b)[i], 0);
-	assert_true(ct_untouched((unsigned char *)&b + v1, sizeof(b) - v1));
+	ct_assert_init_wrote(&b, sizeof(b), v1);
 
 	ct_fill(&b, sizeof(b));
 	assert_int_equal(cip_parse_error_init(&b.err, sizeof(b)), 0);
-	assert_int_equal(b.err.sz, sizeof(b));
-	for (size_t i = sizeof(size_t); i < sizeof(b); i++)
-		assert_int_equal(((unsigned char *)&b)[i], 0);
+	ct_assert_init_wrote(&b, sizeof(b), sizeof(b));
 }
 
 /* An err of the first version (no `network`) or of a newer, larger one is

@@ -823,7 +823,6 @@ static void test_init_writes_sz_bytes(void **state)
 					 sizeof(b.p.o), sizeof(b) };
 
 		for (size_t s = 0; s < ARRAY_LEN(sizes); s++) {
-			size_t got;
 			int rc;
 
 			ct_fill(&b, sizeof(b));
@@ -831,12 +830,7 @@ static void test_init_writes_sz_bytes(void **state)
 			     : k == 1 ? cip_service_spec_init(&b.s.o, sizes[s])
 				      : cip_pod_spec_init(&b.p.o, sizes[s]);
 			assert_int_equal(rc, 0);
-			memcpy(&got, &b, sizeof(got));
-			assert_int_equal(got, sizes[s]);
-			for (size_t i = sizeof(size_t); i < sizes[s]; i++)
-				assert_int_equal(((unsigned char *)&b)[i], 0);
-			assert_true(
-				ct_untouched((unsigned char *)&b + sizes[s], sizeof(b) - sizes[s]));
+			ct_assert_init_wrote(&b, sizeof(b), sizes[s]);
 		}
 	}
 }
