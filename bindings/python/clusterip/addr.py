@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import ctypes
 import ipaddress
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from . import _native as N
 from ._native import cip_addr, cip_parse_error, cip_prefix, cip_u128, lib
@@ -237,22 +237,22 @@ def unmap(addr: AddressLike) -> IPAddress:
     return to_address(out)
 
 
-def address_add(addr: AddressLike, offset: int) -> IPAddress:
-    """``addr + offset``; :class:`Overflow` past the family's end."""
+def _shifted(fn: Any, addr: AddressLike, offset: int) -> IPAddress:
     a = c_address(addr)
     off = N.u128(offset)
     out = cip_addr()
-    check(lib.cip_addr_add(ctypes.byref(out), ctypes.byref(a), ctypes.byref(off)))
+    check(fn(ctypes.byref(out), ctypes.byref(a), ctypes.byref(off)))
     return to_address(out)
+
+
+def address_add(addr: AddressLike, offset: int) -> IPAddress:
+    """``addr + offset``; :class:`Overflow` past the family's end."""
+    return _shifted(lib.cip_addr_add, addr, offset)
 
 
 def address_sub(addr: AddressLike, offset: int) -> IPAddress:
     """``addr - offset``; :class:`Overflow` below 0."""
-    a = c_address(addr)
-    off = N.u128(offset)
-    out = cip_addr()
-    check(lib.cip_addr_sub(ctypes.byref(out), ctypes.byref(a), ctypes.byref(off)))
-    return to_address(out)
+    return _shifted(lib.cip_addr_sub, addr, offset)
 
 
 def address_offset(start: AddressLike, end: AddressLike) -> int:
